@@ -1,0 +1,1 @@
+"""Automated follow-up calls (回访)."""

@@ -1,0 +1,239 @@
+"""Console commands: serve the pages, manage users, verify and export the audit log, purge, report."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from dialer.cli import Context, pass_ctx
+from dialer.model import AuditEntry, Role, User
+
+
+def register(group: click.Group) -> None:
+    """Add the console's commands."""
+    for cmd in (serve, users, audit, purge, report):
+        group.add_command(cmd)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, threads: int) -> None:
+    """Serve the webhooks and the console pages with waitress."""
+    from waitress import serve as waitress_serve
+
+    from dialer.app import create_app
+
+    app = create_app(ctx.settings)
+    click.echo(f"Serving on http://{host}:{port}/ (public URL {ctx.settings.public_url}); Ctrl+C stops.")
+    waitress_serve(app, host=host, port=port, threads=threads)
+
+
+@click.group()
+def users() -> None:
+    """Add console users, list them, and change their roles."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role]), help="What the user may do."
+)
+@click.option(
+    "--phone", default=None, help="The phone an agent takes escalated calls on, e.g. +8613812341234."
+)
+@click.option("--display-name", default="", help="Name shown in the pages (default: NAME).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 8 characters; asked for if omitted.")  # fmt: skip
+@pass_ctx
+def users_add(
+    ctx: Context, name: str, role: str, phone: str | None, display_name: str, password: str
+) -> None:
+    """Create a user with an argon2-hashed password."""
+    from dialer.model.audit import append_audit
+    from dialer.model.users import create_user
+
+    with ctx.database().session() as s, s.begin():
+        u = create_user(s, name, role, password, phone=phone, display_name=display_name)
+        append_audit(s, "cli", "user_add", f"user:{u.id}", {"username": name, "role": role})
+    click.echo(f"Created user {name} with role {role}.")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_ctx
+def users_list(ctx: Context, as_json: bool) -> None:
+    """List users, their roles and whether they are locked out."""
+    from dialer.policy.privacy import mask_phone
+
+    with ctx.database().session() as s:
+        rows = [
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "role": str(u.role),
+                "phone": mask_phone(u.phone) if u.phone else "",
+                "active": u.active,
+                "locked_until": u.locked_until.isoformat() if u.locked_until else None,
+            }
+            for u in s.scalars(select(User).order_by(User.username))
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table()
+    for col in ("username", "display_name", "role", "phone", "active", "locked_until"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*(str(r[c] if r[c] is not None else "") for c in r))
+    Console().print(table)
+
+
+@users.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@pass_ctx
+def users_set_role(ctx: Context, name: str, role: str) -> None:
+    """Give user NAME another role (audited; the user is signed out of the pages)."""
+    from dialer.model.audit import append_audit
+    from dialer.model.users import set_role
+
+    with ctx.database().session() as s, s.begin():
+        u, before = set_role(s, name, role)
+        append_audit(s, "cli", "role_change", f"user:{u.id}", {"username": name, "before": str(before),
+                                                                "after": role})  # fmt: skip
+    click.echo(f"{name}: role {before} → {role}.")
+
+
+@click.group()
+def audit() -> None:
+    """Check and export the hash-chained audit log."""
+
+
+@audit.command("verify")
+@pass_ctx
+def audit_verify(ctx: Context) -> None:
+    """Walk the chain; exit 1 and list the entries if any was edited or deleted."""
+    from dialer.model.audit import chain_head, verify_chain
+
+    with ctx.database().session() as s:
+        problems = verify_chain(s)
+        count, head = chain_head(s)
+    if problems:
+        for p in problems:
+            click.echo(f"BROKEN: {p}", err=True)
+        click.echo(f"The audit log is NOT intact: {len(problems)} problem(s) in {count} entries.", err=True)
+        sys.exit(1)
+    click.echo(f"The audit log is intact: {count} entries, head {head}.")
+    click.echo(
+        "Keep the head hash elsewhere: a later run whose chain does not contain it means entries were cut."
+    )
+
+
+@audit.command("export")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to this file (default: standard output).")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@pass_ctx
+def audit_export(ctx: Context, output: Path | None, fmt: str) -> None:
+    """Export every entry, oldest first, with its hashes."""
+    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        with ctx.database().session() as s:
+            rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000))
+            writer = csv.writer(out) if fmt == "csv" else None
+            if writer:
+                writer.writerow(
+                    ["id", "at", "actor", "action", "target", "detail", "ip", "prev_hash", "hash"]
+                )
+            for e in rows:
+                rec = {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action, "target": e.target,
+                       "detail": e.detail, "ip": e.ip, "prev_hash": e.prev_hash, "hash": e.hash}  # fmt: skip
+                if writer:
+                    writer.writerow([*list(rec.values())[:5], json.dumps(e.detail, ensure_ascii=False, sort_keys=True),
+                                     e.ip or "", e.prev_hash, e.hash])  # fmt: skip
+                else:
+                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            out.close()
+
+
+@click.command()
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; change nothing.")
+@pass_ctx
+def purge(ctx: Context, dry_run: bool) -> None:
+    """Delete recordings and personal data past each task type's retention; skip legal holds."""
+    from dialer.clock import SystemClock
+    from dialer.model.retention import delete_files
+    from dialer.model.retention import purge as run_purge
+
+    now = SystemClock().now()
+    with ctx.database().session() as s:
+        rep = run_purge(
+            s, ctx.task_types(), ctx.settings.recordings_dir, now, dry_run=dry_run, actor="cli:purge"
+        )
+        if not dry_run:
+            s.commit()
+    if not dry_run:
+        delete_files(rep)
+    verb = "Would purge" if dry_run else "Purged"
+    click.echo(f"{verb} {len(rep.tasks)} task(s): {len(rep.recordings)} recording(s), {len(rep.files)} file(s), "
+               f"{len(rep.customers)} customer(s) anonymised.")  # fmt: skip
+    if rep.held:
+        click.echo(f"Skipped {len(rep.held)} task(s) under legal hold: {', '.join(map(str, rep.held[:20]))}")
+    for f in rep.failed:
+        click.echo(f"Could not delete {f}", err=True)
+    if rep.failed:
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The local day to count, YYYY-MM-DD (default: today).")  # fmt: skip
+@pass_ctx
+def report(ctx: Context, as_json: bool, day: datetime | None) -> None:
+    """Print one day's progress per task type (today by default) and the tasks whose deadline is at risk."""
+    from dialer.clock import SystemClock
+    from dialer.holidays import load_work_calendar
+    from dialer.policy.rules import Window
+    from dialer.reports import at_risk_tasks, progress_on
+
+    s_, now = ctx.settings, SystemClock().now()
+    counted = day.date() if day else now.astimezone(s_.tz).date()
+    with ctx.database().session() as s:
+        rows = [r for r in progress_on(s, ctx.task_types(), s_.tz, counted) if not r.empty]
+        risky = [(r.task.id, r.task.type, r.task.deadline_at, str(r.risk)) for r in at_risk_tasks(
+            s, ctx.task_types(), load_work_calendar(s_.config_dir), [Window.parse(w) for w in s_.call_windows], now)]  # fmt: skip
+    if as_json:
+        data = {"progress": [r.__dict__ for r in rows],
+                "at_risk": [{"task": t, "type": ty, "deadline": d.isoformat() if d else None, "risk": k}
+                            for t, ty, d, k in risky]}  # fmt: skip
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Progress on {counted.isoformat()} ({s_.timezone})")
+    for col in ("type", "name", "dialled", "succeeded", "problem", "unreachable", "pending"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r.type_id,
+            r.name,
+            *(str(x) for x in (r.dialled, r.succeeded, r.problem, r.unreachable, r.pending)),
+        )
+    Console().print(table)
+    click.echo(f"{len(risky)} task(s) at risk of missing the deadline" + (":" if risky else "."))
+    for t, ty, d, k in risky:
+        click.echo(
+            f"  task {t} ({ty}) deadline {d.astimezone(s_.tz):%Y-%m-%d %H:%M} — {k}" if d else f"  task {t}"
+        )

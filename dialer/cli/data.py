@@ -1,0 +1,170 @@
+"""Data commands: init, import, tasks, config."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy import select
+
+from dialer.cli import Context, pass_ctx
+from dialer.model import Task, TaskStatus, migrate
+from dialer.policy.privacy import mask_phone
+
+BIG_FILE_BYTES = 200_000
+
+
+def register(group: click.Group) -> None:
+    """Add the data commands."""
+    for cmd in (init, import_, tasks, config):
+        group.add_command(cmd)
+
+
+@click.command()
+@pass_ctx
+def init(ctx: Context) -> None:
+    """Create the database or upgrade it to the latest migration (safe to run again)."""
+    before, after = migrate(ctx.database())
+    where = ctx.settings.database_url.split("@")[-1]
+    if before == after:
+        click.echo(f"Database {where} is up to date (revision {after}).")
+    else:
+        click.echo(f"Database {where} upgraded from {before or 'empty'} to revision {after}.")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--type", "type_", required=True, help="Task type id, e.g. new_policy (see config/task_types.toml)."
+)
+@click.option("--script", default=None, help="IVR script id; the type's default if omitted.")
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows and report the bad ones.")
+@click.option("--dry-run", is_flag=True, help="Check the file and report; store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_ctx
+def import_(ctx: Context, file: Path, type_: str, script: str | None, skip_invalid: bool, dry_run: bool,
+            as_json: bool) -> None:  # fmt: skip
+    """Import a call list (CSV in UTF-8/GBK, or XLSX) as follow-up tasks of one type."""
+    from dialer.intake import import_call_list
+
+    rules = _task_type(ctx, type_)
+    s = ctx.settings
+    db = ctx.database()
+    err = Console(stderr=True)
+    with db.session() as session, _progress(err, file) as bar:
+        job = bar.add_task(f"importing {file.name}", total=1)
+
+        def step(done: int, total: int) -> None:
+            bar.update(job, completed=done, total=max(total, 1))
+
+        report = import_call_list(
+            session, file, rules, script=script, region=s.phone_region, default_tz=s.timezone,
+            today=datetime.now(s.tz).date(), skip_invalid=skip_invalid, dry_run=dry_run, progress=step,
+        )  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_report(Console(), report, skip_invalid)
+    if report.errors and not skip_invalid:
+        sys.exit(2)
+
+
+def _task_type(ctx: Context, type_: str) -> Any:
+    types = ctx.task_types()
+    if type_ not in types:
+        raise click.BadParameter(
+            f"unknown task type {type_!r}; known: {', '.join(types)}", param_hint="--type"
+        )
+    return types[type_]
+
+
+def _progress(console: Console, file: Path) -> Progress:
+    big = file.exists() and file.stat().st_size > BIG_FILE_BYTES
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+        console=console, transient=True, disable=not big,
+    )  # fmt: skip
+
+
+def _print_report(out: Console, report: Any, skip_invalid: bool) -> None:
+    if report.errors:
+        table = Table(title=f"{len(report.errors)} problem(s) in {report.filename}", show_lines=False)
+        for col in ("row", "column", "reason"):
+            table.add_column(col)
+        for e in report.errors:
+            table.add_row(str(e.row), e.column, e.reason)
+        out.print(table)
+    if report.errors and not skip_invalid:
+        click.echo(
+            f"Nothing was imported: {report.rejected} of {report.total} rows are invalid. "
+            "Fix them and import again, or use --skip-invalid to import the good rows."
+        )
+        return
+    verb = "Would import" if report.dry_run else "Imported"
+    click.echo(
+        f"{verb} {report.imported} task(s) of type {report.task_type} from {report.filename}: "
+        f"{report.duplicates} skipped as duplicates, {report.rejected} rejected."
+    )
+
+
+@click.command()
+@click.option("--status", type=click.Choice([s.value for s in TaskStatus]), help="Only tasks in this status.")
+@click.option("--type", "type_", help="Only tasks of this type.")
+@click.option("--limit", type=int, default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_ctx
+def tasks(ctx: Context, status: str | None, type_: str | None, limit: int, as_json: bool) -> None:
+    """List follow-up tasks with masked phones, deadlines and next attempts."""
+    tz = ctx.settings.tz
+    q = select(Task).order_by(Task.deadline_at.is_(None), Task.deadline_at, Task.id).limit(limit)
+    if status:
+        q = q.where(Task.status == status)
+    if type_:
+        q = q.where(Task.type == type_)
+    with ctx.database().session() as session:
+        rows = [_task_row(t, tz) for t in session.scalars(q)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table()
+    for col in ("id", "customer", "phone", "type", "status", "attempts", "deadline", "next_attempt_at"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["id"]), r["customer"], r["phone"], r["type"], r["status"], str(r["attempts"]),
+                      _short(r["deadline"]), _short(r["next_attempt_at"]))  # fmt: skip
+    Console().print(table)
+
+
+def _iso(dt: datetime | None, tz: Any) -> str | None:
+    return None if dt is None else dt.astimezone(tz).isoformat()
+
+
+def _short(iso: str | None) -> str:
+    return "" if iso is None else iso[:16].replace("T", " ")
+
+
+def _task_row(t: Task, tz: Any) -> dict[str, Any]:
+    return {
+        "id": t.id, "customer": t.customer.name, "phone": mask_phone(t.customer.phone), "type": t.type,
+        "script": t.script, "status": t.status, "attempts": t.attempt_count, "deadline": _iso(t.deadline_at, tz),
+        "next_attempt_at": _iso(t.next_attempt_at, tz), "department": t.department, "seller": t.seller,
+    }  # fmt: skip
+
+
+@click.command()
+@pass_ctx
+def config(ctx: Context) -> None:
+    """Show the settings in force (secrets hidden) and where each can be set."""
+    table = Table()
+    for col in ("variable", "value", "meaning"):
+        table.add_column(col)
+    for name, value, doc in ctx.settings.describe():
+        table.add_row(name, value, doc)
+    Console().print(table)

@@ -1,0 +1,100 @@
+"""`dialer demo`: run a whole campaign on the embedded defaults and print what happened."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from dialer.cli import Context, pass_ctx
+
+if TYPE_CHECKING:
+    from dialer.demo.campaign import DemoPlaces
+    from dialer.demo.summary import DemoSummary
+    from dialer.speech import SpeechModel
+
+
+def register(group: click.Group) -> None:
+    """Add the demo command."""
+    group.add_command(demo)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.option(
+    "--speed", type=float, default=15.0, show_default=True, help="How much faster than real time calls run."
+)
+@click.option(
+    "--dir",
+    "root",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to keep it (default var/demo).",
+)
+@click.option("--keys-only", is_flag=True, help="Run without the speech model: customers answer by keys.")
+@pass_ctx
+def demo(ctx: Context, as_json: bool, speed: float, root: Path | None, keys_only: bool) -> None:
+    """Import ~20 customers and call them back in simulated time until every task has its outcome."""
+    from dialer.demo.campaign import run_campaign
+    from dialer.demo.summary import summarise
+    from dialer.model import open_database
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    settings = ctx.settings
+    root = root or settings.var_dir / "demo"
+    err = Console(stderr=True)
+    say = (lambda m: err.print(f"[dim]demo:[/] {m}")) if not as_json else (lambda m: None)
+    started = time.monotonic()
+    speech = None if keys_only else _standin(settings.var_dir / "models", say)
+    places = run_campaign(settings, root, speed, say, speech)
+    db = open_database(places.database_url)
+    summary = summarise(db)
+    db.dispose()
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        return
+    _print(summary, places, time.monotonic() - started)
+
+
+def _standin(cache: Path, say: Callable[[str], None]) -> SpeechModel:
+    from dialer.speech import ensure_standin_model, load_model
+
+    path = ensure_standin_model(cache)
+    model = load_model(path, strict=False)
+    say(
+        f"speech: the Chinese-labelled stand-in of the Korean test model ({path}); for real calls set VOSK_MODEL_PATH"
+    )
+    return model
+
+
+def _print(summary: DemoSummary, places: DemoPlaces, seconds: float) -> None:
+    out = Console()
+    table = Table(title="回访演示 — campaign summary")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    for label, value in (
+        ("tasks", summary.tasks), ("calls dialled", summary.dialled), ("succeeded", summary.succeeded),
+        ("problem (问题件)", summary.problem), ("wrong person (rescheduled)", summary.wrong_person),
+        ("unreachable → manual follow-up", summary.unreachable), ("escalated to an agent", summary.escalated),
+        ("full-call recordings stored", summary.recordings), ("answer clips stored", summary.answer_clips),
+    ):  # fmt: skip
+        table.add_row(label, str(value))
+    out.print(table)
+    cases = Table(title="problem cases (问题件)")
+    for col in ("customer", "question", "answer"):
+        cases.add_column(col)
+    for c in summary.problem_cases:
+        cases.add_row(c["customer"], c["question"], c["answer"])
+    out.print(cases)
+    out.print(
+        f"Finished in {seconds:.0f} s. Database: {places.database_url}  Recordings: {places.recordings}\n"
+        f"Browse the calls: DIALER_DATABASE_URL={places.database_url} DIALER_RECORDINGS_DIR={places.recordings} "
+        ".venv/bin/dialer serve, then open http://127.0.0.1:8000"
+    )

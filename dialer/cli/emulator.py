@@ -1,0 +1,86 @@
+"""`dialer emulator`: the Twilio-compatible gateway emulator, and `dialer emulator calls` to inspect it."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+import click
+
+
+@click.group("emulator", invoke_without_command=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on (0 = any free).")
+@click.option("--personas", type=click.Path(dir_okay=False, path_type=Path), help="Persona TOML file.")
+@click.option("--speed", default=1.0, show_default=True, type=float, help="Divide every wait by this.")
+@click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Recordings and TTS cache."
+)
+@click.option("--cps", type=float, help="Calls started per second (default: DIALER_EMULATOR_CPS).")
+@click.option("--webhook-timeout", default=15.0, show_default=True, type=float, help="Seconds per webhook.")
+@click.pass_context
+def emulator(
+    click_ctx: click.Context,
+    host: str,
+    port: int,
+    personas: Path | None,
+    speed: float,
+    data_dir: Path | None,
+    cps: float | None,
+    webhook_timeout: float,
+) -> None:
+    """Run a Twilio-compatible gateway on this machine that plays calls to simulated customers."""
+    if click_ctx.invoked_subcommand is not None:
+        return
+    from dialer.cli import Context
+    from dialer.emulator import build_emulator
+
+    if speed <= 0:
+        raise click.BadParameter("must be greater than zero", param_hint="--speed")
+    settings = click_ctx.ensure_object(Context).settings
+    emu = build_emulator(
+        settings, personas=personas, speed=speed, host=host, port=port, data_dir=data_dir, cps=cps,
+        webhook_timeout=webhook_timeout,
+    )  # fmt: skip
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    emu.start()
+    click.echo(f"Emulator listening on {emu.url} (account {settings.twilio_account_sid}, speed {speed:g}x)")
+    click.echo(f"Point the service at it: DIALER_GATEWAY_URL={emu.url}")
+    while not stop.wait(0.5):
+        pass
+    click.echo("Stopping: hanging up live calls…")
+    emu.stop()
+
+
+@emulator.command("calls")
+@click.option("--url", default=None, help="Emulator base URL (default: DIALER_GATEWAY_URL).")
+@click.option("--json", "as_json", is_flag=True, help="Print the raw JSON.")
+@click.pass_context
+def calls(click_ctx: click.Context, url: str | None, as_json: bool) -> None:
+    """List the emulator's calls with their events, TwiML and webhooks."""
+    from dialer.cli import Context
+    from dialer.emulator.inspect import fetch_calls, summary_lines
+
+    base = url or click_ctx.ensure_object(Context).settings.gateway_url or "http://127.0.0.1:8765"
+    found = fetch_calls(base)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("No calls yet.")
+    for line in summary_lines(found):
+        click.echo(line)
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the `dialer` group."""
+    group.add_command(emulator)

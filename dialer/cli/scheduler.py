@@ -1,0 +1,142 @@
+"""Dialling commands: scheduler, tick, doctor."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from datetime import UTC, datetime
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from dialer.cli import Context, pass_ctx
+from dialer.clock import FixedClock, SystemClock
+from dialer.settings import Settings
+
+
+def register(group: click.Group) -> None:
+    """Add the dialling commands."""
+    for cmd in (scheduler, tick, doctor):
+        group.add_command(cmd)
+
+
+@click.command()
+@click.option("--at", "at_text", metavar="ISO8601", help="Start the clock at this instant (emulator only).")
+@pass_ctx
+def scheduler(ctx: Context, at_text: str | None) -> None:
+    """Run the dialler: a pass every DIALER_TICK_SECONDS until SIGTERM."""
+    from dialer.scheduler import build_dialer
+    from dialer.scheduler.runner import ShiftedClock, run_scheduler
+
+    logging.getLogger("dialer").setLevel(ctx.settings.log_level.upper())
+    at = _parse_at(at_text)
+    if at is not None:
+        _refuse_pretended_time(ctx.settings)
+    from dialer.worker import download_due_recordings, ring_requested_agents
+
+    settings, db = ctx.settings, ctx.database()
+    dialer = build_dialer(settings, db)
+    clock = ShiftedClock(at) if at is not None else SystemClock()
+    gateway = dialer.gateway
+    assert gateway is not None
+
+    def store_recordings() -> None:
+        download_due_recordings(settings, db, gateway)
+
+    def ring_agents() -> None:
+        ring_requested_agents(settings, db, gateway)
+
+    run_scheduler(dialer, clock, settings.tick_seconds, background=(ring_agents, store_recordings))
+
+
+def _refuse_pretended_time(settings: Settings) -> None:
+    """Stop unless the gateway is a local emulator: no one may be called at a pretended time."""
+    from dialer.gateway.client import is_loopback
+
+    if not settings.gateway_url or not is_loopback(settings.gateway_url):
+        where = settings.gateway_url or "real Twilio"
+        raise click.UsageError(
+            f"--at is refused with the gateway {where}: no one may be called at a pretended time. "
+            "Use --dry-run, or point DIALER_GATEWAY_URL at the local emulator (http://127.0.0.1:…)."
+        )
+
+
+def _parse_at(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not ISO 8601, e.g. 2026-11-23T10:30:00+08:00") from exc
+    if at.tzinfo is None:
+        raise click.BadParameter("give an offset, e.g. 2026-11-23T10:30:00+08:00", param_hint="--at")
+    return at.astimezone(UTC)
+
+
+@click.command()
+@click.option(
+    "--at", "at_text", metavar="ISO8601", help="Pretend it is this instant (dry run or emulator only)."
+)
+@click.option("--dry-run", is_flag=True, help="Report what would be dialled; claim and dial nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_ctx
+def tick(ctx: Context, at_text: str | None, dry_run: bool, as_json: bool) -> None:
+    """Make one dialling pass now (or at --at) and report what it did."""
+    from dialer.scheduler import build_dialer
+
+    at = _parse_at(at_text)
+    settings = ctx.settings
+    if at is not None and not dry_run:
+        _refuse_pretended_time(settings)
+    dialer = build_dialer(settings, ctx.database(), with_gateway=not dry_run)
+    clock = FixedClock(at) if at is not None else SystemClock()
+    report = dialer.tick(clock.now(), dry_run=dry_run)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    verb = "Would dial" if dry_run else "Dialled"
+    click.echo(f"{verb} {len(report.calls)} call(s) at {report.at.astimezone(settings.tz).isoformat()}.")
+    for c in report.calls:
+        click.echo(f"  task {c.task_id} → {c.to} {c.status}" + (f" ({c.error})" if c.error else ""))
+    if report.skipped:
+        click.echo("Skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(report.skipped.items())))
+    for w in report.warnings:
+        click.echo(f"WARNING: {w}", err=True)
+
+
+@click.command()
+@pass_ctx
+def doctor(ctx: Context) -> None:
+    """Check the installation: settings, database, calendar data, tools, speech model."""
+    checks = _checks(ctx)
+    table = Table(title="dialer doctor")
+    for col in ("check", "result", "detail"):
+        table.add_column(col)
+    for name, ok, detail in checks:
+        table.add_row(name, "[green]ok[/]" if ok else "[red]FAIL[/]", detail)
+    Console().print(table)
+    if not all(ok for _, ok, _ in checks):
+        raise SystemExit(1)
+
+
+def _checks(ctx: Context) -> list[tuple[str, bool, str]]:
+    from dialer.holidays import load_work_calendar
+    from dialer.model.db import current_revision
+
+    s = ctx.settings
+    out: list[tuple[str, bool, str]] = [("settings", True, f"gateway {s.gateway_url or 'real Twilio'}")]
+    try:
+        rev = current_revision(ctx.database())
+        out.append(("database", rev is not None, f"revision {rev}" if rev else "empty: run `dialer init`"))
+    except Exception as exc:  # any driver error is a finding here, not a crash
+        out.append(("database", False, f"cannot connect: {exc}"))
+    warnings = load_work_calendar(s.config_dir).warnings(datetime.now(s.tz).date())
+    out.append(("holiday calendar", not warnings, "; ".join(warnings) or "this year and next have data"))
+    for tool in ("ffmpeg", "espeak-ng"):
+        path = shutil.which(tool)
+        out.append((tool, path is not None, path or f"not found: apt-get install {tool}"))
+    model = s.vosk_model_path
+    out.append(("speech model", True, model or "not set: answers by keys only (`dialer models download`)"))
+    return out

@@ -1,0 +1,123 @@
+"""Speech commands: `dialer classify`, `dialer transcribe`, `dialer models download`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dialer.cli import Context, pass_ctx
+from dialer.policy.lexicon import KINDS
+
+KIND_OPTION = click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="yes_no",
+    show_default=True,
+    help="Question kind: which lexicon decides the answer.",
+)
+
+
+def _echo_json(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.command("classify")
+@KIND_OPTION
+@click.option("--keys", default="", help="Keys pressed (1 yes, 2 no, 0 agent); they win over speech.")
+@click.option(
+    "--bad",
+    "bad_answer",
+    type=click.Choice(["yes", "no"]),
+    default="no",
+    show_default=True,
+    help="Which answer makes a problem case.",
+)
+@click.argument("text")
+def classify_command(kind: str, keys: str, bad_answer: str, text: str) -> None:
+    """Classify an answer as yes / no / unclear / agent and print JSON."""
+    from dialer.policy.classify import classify
+
+    result = classify(text, kind=kind, keys=keys, bad_answer=bad_answer)
+    _echo_json(
+        {
+            "label": result.label,
+            "matched": result.matched,
+            "text": result.text,
+            "is_bad": result.is_bad,
+            "reason": result.reason,
+            "kind": kind,
+        }
+    )
+
+
+@click.command("transcribe")
+@KIND_OPTION
+@click.option("--free", is_flag=True, help="Free-form transcription (slow; for comments and whole calls).")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_ctx
+def transcribe_command(ctx: Context, kind: str, free: bool, file: Path) -> None:
+    """Transcribe an audio file (WAV or MP3) with VOSK_MODEL_PATH and print transcript and label as JSON."""
+    from dialer.policy.classify import classify
+    from dialer.speech import load_model, recognize_answer, transcribe_free
+    from dialer.speech.standin import is_standin
+
+    path = ctx.settings.vosk_model_path
+    model = load_model(path, strict=not (path and is_standin(path)))
+    heard = transcribe_free(model, file) if free else recognize_answer(model, file, kind)
+    result = classify(heard.text, kind=kind)
+    label = "unclear" if heard.no_answer_reason else result.label
+    _echo_json(
+        {
+            "transcript": result.text,
+            "words": list(heard.words),
+            "label": label,
+            "matched": result.matched,
+            "no_answer_reason": heard.no_answer_reason,
+            "duration": round(heard.duration, 3),
+            "elapsed": round(heard.elapsed, 4),
+            "kind": kind,
+        }
+    )
+
+
+@click.group("models")
+def models_group() -> None:
+    """Manage the offline speech model."""
+
+
+@models_group.command("download")
+@click.option(
+    "--dir",
+    "dest",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/models"),
+    show_default=True,
+    help="Folder to unpack the model into.",
+)
+@click.option("--url", envvar="DIALER_MODEL_URL", default=None, help="Mirror of the official zip.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Network timeout, seconds.")
+def download_command(dest: Path, url: str | None, timeout: float) -> None:
+    """Fetch vosk-model-small-cn-0.22, check its SHA-256, unpack it and print VOSK_MODEL_PATH."""
+    from rich.progress import Progress
+
+    from dialer.speech.download import MODEL_URL, download_model
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("downloading the speech model", total=None)
+        folder = download_model(
+            dest,
+            url=url or MODEL_URL,
+            timeout=timeout,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    click.echo(f"Model ready. Set:\nVOSK_MODEL_PATH={folder.resolve()}")
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the `dialer` group."""
+    group.add_command(classify_command)
+    group.add_command(transcribe_command)
+    group.add_command(models_group)

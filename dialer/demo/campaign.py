@@ -1,0 +1,167 @@
+"""Run a whole campaign in simulated time: the emulator, the web app and the dialler, window after window."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from dialer.app import create_app
+from dialer.clock import FixedClock
+from dialer.demo.sample import CALL_LISTS, write_call_list
+from dialer.emulator import run_emulator
+from dialer.gateway.client import Gateway
+from dialer.intake import import_call_list
+from dialer.model import FINAL_STATUSES, Attempt, Database, Recording, Task, migrate, open_database
+from dialer.model.outcomes import IN_FLIGHT_STATUSES
+from dialer.policy.windows import next_window_start
+from dialer.scheduler import build_dialer
+from dialer.services import load_dial_rules
+from dialer.settings import PROJECT_ROOT, Settings
+from dialer.worker import download_due_recordings
+
+log = logging.getLogger("dialer.demo")
+START_LOCAL = datetime(2026, 11, 23, 9, 0)  # Monday 23 November 2026, 09:00 in DIALER_TIMEZONE
+MAX_WINDOWS = 10
+CALL_WAIT_SECONDS = 150
+Say = Callable[[str], None]
+
+
+@dataclass
+class DemoPlaces:
+    root: Path
+    database_url: str
+    recordings: Path
+    web_url: str = ""
+
+
+def demo_settings(base: Settings, root: Path) -> Settings:
+    """Settings for the demo: its own SQLite file and recordings under `root`, fast pacing."""
+    return base.replace(
+        database_url=f"sqlite:///{root / 'dialer.sqlite3'}",
+        recordings_dir=root / "recordings",
+        var_dir=root,
+        max_concurrent_calls=40,
+        max_calls_per_second=20.0,
+        agent_wait_seconds=40,
+    )
+
+
+def run_campaign(base: Settings, root: Path, speed: float, say: Say, speech: object) -> DemoPlaces:
+    """Import the sample lists and dial them to the end in simulated time; return where things are."""
+    root = root.resolve()
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    settings = demo_settings(base, root)
+    db = open_database(settings.database_url)
+    migrate(db)
+    _import(settings, db, root, say)
+    tz = settings.tz
+    clock = FixedClock(START_LOCAL.replace(tzinfo=tz))
+    holder = LateApp()
+    with _web(holder) as port:
+        settings = settings.replace(public_url=f"http://127.0.0.1:{port}")
+        personas = PROJECT_ROOT / "config" / "demo_personas.toml"
+        with run_emulator(
+            settings, personas=personas, speed=speed, port=0, data_dir=root / "emulator"
+        ) as emu:
+            settings = settings.replace(gateway_url=emu.url)
+            holder.app = create_app(settings, clock=clock, speech=speech)
+            _dial_until_done(settings, db, clock, say)
+            _drain_recordings(settings, db)
+    db.dispose()
+    return DemoPlaces(root, settings.database_url, settings.recordings_dir, settings.public_url)
+
+
+def _import(settings: Settings, db: Database, root: Path, say: Say) -> None:
+    types = load_dial_rules(settings).types
+    for type_id, rows in CALL_LISTS.items():
+        path = write_call_list(root / f"{type_id}.csv", rows, types[type_id].date_column)
+        with db.session() as s:
+            report = import_call_list(s, path, types[type_id], today=date(2026, 11, 22))
+        say(f"imported {report.imported} {types[type_id].name} task(s) from {path.name}")
+
+
+class LateApp:
+    """A WSGI app installed after its server is listening: the app's settings need the server's port."""
+
+    def __init__(self) -> None:
+        self.app: Callable[..., Any] | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        assert self.app is not None, "the demo app is not installed yet"
+        return self.app(environ, start_response)
+
+
+@contextmanager
+def _web(holder: LateApp) -> Iterator[int]:
+    """Listen on a free port in a thread; yield the port."""
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, holder, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="demo-web", daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+
+
+def _dial_until_done(settings: Settings, db: Database, clock: FixedClock, say: Say) -> None:
+    dialer = build_dialer(settings, db)
+    rules, gateway = dialer.rules, dialer.gateway
+    assert gateway is not None
+    for _ in range(MAX_WINDOWS):
+        if _open_tasks(db) == 0:
+            return
+        opening = next_window_start(clock.now(), rules.windows, settings.timezone, rules.calendar)
+        if opening is None:
+            say("no calling window left in the calendar; stopping")
+            return
+        clock.set(opening + timedelta(minutes=1))
+        report = dialer.tick(clock.now())
+        local = clock.now().astimezone(settings.tz)
+        say(f"{local:%a %m-%d %H:%M}  dialled {len(report.calls)} call(s)")
+        _wait_for_calls(db)
+        download_due_recordings(settings, db, gateway)
+        clock.set(opening + timedelta(hours=2, minutes=1))  # past this window: the next tick is the next one
+
+
+def _open_tasks(db: Database) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(Task).where(Task.status.not_in(FINAL_STATUSES))) or 0
+
+
+def _wait_for_calls(db: Database) -> None:
+    deadline = time.monotonic() + CALL_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        with db.session() as s:
+            live = s.scalar(
+                select(func.count()).select_from(Attempt).where(Attempt.status.in_(IN_FLIGHT_STATUSES))
+            )
+        if not live:
+            return
+        time.sleep(0.5)
+    log.warning("some calls were still going after %s s", CALL_WAIT_SECONDS)
+
+
+def _drain_recordings(settings: Settings, db: Database) -> None:
+    gateway = Gateway(settings)
+    for _ in range(20):
+        download_due_recordings(settings, db, gateway, now=datetime.now(UTC) + timedelta(hours=2))
+        with db.session() as s:
+            pending = s.scalar(
+                select(func.count()).select_from(Recording).where(Recording.status == "pending")
+            )
+        if not pending:
+            return
+        time.sleep(0.5)

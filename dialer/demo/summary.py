@@ -1,0 +1,100 @@
+"""The campaign's summary, read from the database so that it always agrees with it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import distinct, func, select
+
+from dialer.model import (
+    Answer,
+    Attempt,
+    AttemptOutcome,
+    Customer,
+    Database,
+    Escalation,
+    ProblemCase,
+    Recording,
+    Task,
+    TaskStatus,
+)
+
+
+@dataclass
+class DemoSummary:
+    tasks: int = 0
+    dialled: int = 0
+    succeeded: int = 0
+    problem: int = 0
+    wrong_person: int = 0
+    unreachable: int = 0
+    escalated: int = 0
+    recordings: int = 0
+    answer_clips: int = 0
+    problem_cases: list[dict[str, str]] = field(default_factory=list)
+    by_task: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _count(db: Database, stmt: Any) -> int:
+    with db.session() as s:
+        return int(s.scalar(stmt) or 0)
+
+
+def summarise(db: Database) -> DemoSummary:
+    """Count what the campaign did: calls placed, outcomes, escalations, stored recordings, problem cases."""
+    tasks_by = lambda status: select(func.count()).select_from(Task).where(Task.status == status)  # noqa: E731
+    out = DemoSummary(
+        tasks=_count(db, select(func.count()).select_from(Task)),
+        dialled=_count(db, select(func.count()).select_from(Attempt).where(Attempt.call_sid.is_not(None))),
+        succeeded=_count(db, tasks_by(TaskStatus.SUCCEEDED)),
+        problem=_count(db, tasks_by(TaskStatus.PROBLEM)),
+        unreachable=_count(db, tasks_by(TaskStatus.UNREACHABLE)),
+        wrong_person=_count(
+            db,
+            select(func.count(distinct(Attempt.task_id))).where(
+                Attempt.outcome == AttemptOutcome.WRONG_PERSON
+            ),
+        ),
+        escalated=_count(db, select(func.count(distinct(Escalation.attempt_id)))),
+        recordings=_count(
+            db,
+            select(func.count())
+            .select_from(Recording)
+            .where(Recording.kind == "call", Recording.status == "stored"),
+        ),
+        answer_clips=_count(db, select(func.count()).select_from(Recording).where(Recording.kind == "clip")),
+    )
+    with db.session() as s:
+        rows = s.execute(
+            select(
+                Customer.name,
+                ProblemCase.question_text,
+                ProblemCase.answer_label,
+                Answer.transcript,
+                Answer.keys,
+            )
+            .join(Task, Task.id == ProblemCase.task_id)
+            .join(Customer, Customer.id == Task.customer_id)
+            .outerjoin(Answer, Answer.id == ProblemCase.answer_id)
+            .order_by(ProblemCase.id)
+        )
+        out.problem_cases = [
+            {"customer": n, "question": q, "answer": _answer(label, transcript, keys)}
+            for n, q, label, transcript, keys in rows
+        ]
+        for t in s.scalars(select(Task).order_by(Task.id)):
+            out.by_task.append({
+                "task_id": t.id, "customer": t.customer.name, "type": t.type, "status": t.status,
+                "attempts": [a.outcome or a.status for a in t.attempts],
+            })  # fmt: skip
+    return out
+
+
+def _answer(label: str, transcript: str | None, keys: str | None) -> str:
+    words = {"no": "否", "yes": "是", "unclear": "听不清", "agent": "转人工", "no_answer": "无回答"}
+    heard = f"按键 {keys}" if keys else (transcript or "")
+    return f"{words.get(label, label)}（{heard}）" if heard else words.get(label, label)

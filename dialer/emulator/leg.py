@@ -1,0 +1,189 @@
+"""One call leg at run time: its call-time clock, its audio timeline, its persona and its webhooks.
+
+Call time (`Leg.t`, seconds since the call was created) is the true timeline of the simulated call.
+Every wait of the call lasts `seconds / speed` real seconds but advances call time by `seconds`;
+the time a webhook takes is counted one to one, as it would be on a real line.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from dialer.emulator import audio
+from dialer.emulator.personas import Persona, Reply
+from dialer.emulator.state import API_VERSION, Call, new_sid, rfc2822
+from dialer.emulator.webhooks import Lane, Params, log_entry
+from dialer.emulator.webhooks import Reply as HttpReply
+
+if TYPE_CHECKING:
+    from dialer.emulator.engine import Engine
+
+FOREVER = 10.0**9
+COUNTRY = {"+86": "CN", "+1": "US", "+82": "KR", "+44": "GB", "+852": "HK", "+886": "TW"}
+
+
+class CallEnded(Exception):
+    """The call is over: `reason` is caller, api, twiml, error, time-limit or peer."""
+
+    def __init__(self, reason: str, status: str = "completed") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+class Redirected(Exception):
+    """The REST API asked for new TwiML while the call was in progress."""
+
+
+class Woken(Exception):
+    """A flag the leg was told to listen for (a bridge, a queue arrival) was raised."""
+
+    def __init__(self, flag: str) -> None:
+        super().__init__(flag)
+        self.flag = flag
+
+
+def country(number: str) -> str:
+    return next((c for p, c in sorted(COUNTRY.items(), key=lambda x: -len(x[0])) if number.startswith(p)), "")
+
+
+class Leg:
+    """The running side of a `Call`."""
+
+    def __init__(self, engine: Engine, call: Call, persona: Persona) -> None:
+        self.engine = engine
+        self.call = call
+        self.persona = persona
+        self.t = 0.0
+        self.answered_at: float | None = None
+        self.deadline = FOREVER
+        self.hangup_reason = "caller"
+        self.wake: frozenset[str] = frozenset()
+        self.timeline = audio.Timeline()
+        self.lane = Lane(f"cb-{call.sid[2:10]}")
+        self.sequence = 0
+        self.recording_sid: str | None = None
+        self._replies: Iterator[Reply] = iter(persona.replies)
+
+    # --- time -------------------------------------------------------------------------------------------
+
+    @property
+    def audio_t(self) -> float:
+        """Seconds since answer: where audio lands on the timeline."""
+        return self.t - (self.answered_at if self.answered_at is not None else self.t)
+
+    def sleep(self, seconds: float, *, redirectable: bool = True) -> None:
+        """Let `seconds` of call time pass (scaled by speed), unless a hang-up or a flag cuts it short."""
+        span = max(0.0, min(seconds, self.deadline - self.t))
+        flags = frozenset({"hangup"}) | self.wake | (frozenset({"redirect"}) if redirectable else frozenset())
+        started = time.monotonic()
+        flag = self.call.signals.wait(span / self.engine.speed, flags)
+        if flag is None:
+            self.t += span
+            if span < seconds:
+                raise CallEnded(self.hangup_reason)
+            return
+        self.t += min(span, (time.monotonic() - started) * self.engine.speed)
+        if flag == "hangup":
+            raise CallEnded("api", self.call.signals.peek("hangup") or "completed")
+        if flag == "redirect":
+            raise Redirected()
+        raise Woken(flag)
+
+    def answer_now(self, hangup_after: float | None) -> None:
+        self.answered_at = self.t
+        limit = min(hangup_after if hangup_after is not None else FOREVER, self.call.options.time_limit)
+        if hangup_after is None or self.call.options.time_limit < hangup_after:
+            self.hangup_reason = "time-limit"
+        self.deadline = self.t + limit
+
+    def play(self, pcm: bytes, channel: int = 0) -> None:
+        """Play audio into the call, keeping on the timeline only the part heard before an interruption."""
+        start, at = self.t, self.audio_t
+        try:
+            self.sleep(audio.seconds(pcm))
+        finally:
+            heard = int((self.t - start) * audio.RATE) * audio.WIDTH
+            self.timeline.place(channel, at, pcm[:heard])
+
+    def next_reply(self) -> Reply | None:
+        """Return the persona's reply to the next prompt, or None when it has nothing more to say."""
+        return next(self._replies, None)
+
+    def log(self, event: str, **detail: Any) -> None:
+        self.call.log(self.t, event, **detail)
+
+    # --- webhooks ---------------------------------------------------------------------------------------
+
+    def base_params(self) -> Params:
+        """Return the fields every voice request carries (CONTRACT §2.1)."""
+        c = self.call
+        params = [
+            ("AccountSid", c.account_sid), ("ApiVersion", API_VERSION), ("CallSid", c.sid),
+            ("CallStatus", c.status), ("Called", c.to), ("CalledCountry", country(c.to)), ("Caller", c.from_),
+            ("CallerCountry", country(c.from_)), ("Direction", c.direction), ("From", c.from_),
+            ("FromCountry", country(c.from_)), ("To", c.to), ("ToCountry", country(c.to)),
+        ]  # fmt: skip
+        if c.parent_call_sid:
+            params.append(("ParentCallSid", c.parent_call_sid))
+        if c.options.machine_detection and not c.options.async_amd and c.answered_by:
+            params.append(("AnsweredBy", c.answered_by))
+        return params
+
+    def request(self, kind: str, url: str, method: str, params: Params, count_time: bool = True) -> HttpReply:
+        """Send a webhook from the call's own thread; its real duration passes on the call's clock."""
+        reply = self.engine.webhooks.send(url, method, params)
+        if count_time:
+            self.t += reply.elapsed
+        self.call.webhooks.append(log_entry(kind, url, method, params, reply))
+        return reply
+
+    def later(self, kind: str, url: str, method: str, params: Params) -> None:
+        """Send a callback in order on the call's lane, without holding up the call."""
+
+        def job() -> None:
+            reply = self.engine.webhooks.send(url, method, params)
+            self.call.webhooks.append(log_entry(kind, url, method, params, reply))
+
+        self.lane.submit(job)
+
+    def status_callback(self, event: str, extra: Params | None = None) -> None:
+        """Send a call-progress event if the call asked for it (CONTRACT §2.2)."""
+        opts = self.call.options
+        if not opts.status_callback or event not in opts.status_events:
+            return
+        shown = {"initiated": "initiated", "ringing": "ringing", "answered": "in-progress"}.get(
+            event, self.call.status
+        )
+        params = [(k, shown if k == "CallStatus" else v) for k, v in self.base_params()]
+        if self.call.answered_by and not any(k == "AnsweredBy" for k, _ in params):
+            params.append(("AnsweredBy", self.call.answered_by))
+        params += [
+            ("Timestamp", rfc2822(self.engine.wall(self.call, self.t)) or ""),
+            ("CallbackSource", "call-progress-events"),
+            ("SequenceNumber", str(self.sequence)),
+            *(extra or []),
+        ]
+        self.sequence += 1
+        self.later("status:" + event, opts.status_callback, opts.status_callback_method, params)
+
+    def recording_url(self, sid: str) -> str:
+        return f"{self.engine.base_url}/{API_VERSION}/Accounts/{self.call.account_sid}/Recordings/{sid}"
+
+    def new_recording_sid(self) -> str:
+        return new_sid("RE")
+
+    def terminal_fields(self, sip: int) -> Params:
+        duration = 0 if self.answered_at is None else round(self.t - self.answered_at)
+        fields = [("CallDuration", str(duration)), ("SipResponseCode", str(sip))]
+        if self.call.status == "completed":
+            fields.append(("Duration", str(max(1, math.ceil(duration / 60)) if duration else 0)))
+        return fields
+
+    def answered_wall_offset(self, offset: float) -> Any:
+        start = self.call.start_time
+        return None if start is None else start + timedelta(seconds=offset)

@@ -1,0 +1,164 @@
+"""`<Gather>` (keys only) and `<Record>`: the prompts where the persona answers.
+
+Each prompt consumes the persona's next reply. A reply may wait (`silence`), speak (`say`/`audio`),
+press keys, and hang up, in that order. Reaction times below are call time.
+
+Zero-length `<Record>` (CONTRACT §4): when the recording ends by `timeout` or `maxLength` and holds
+no sound once trimmed, no action is requested and the call falls through to the next verb; a silent
+recording kept with `trim="do-not-trim"` is posted to the action. A key or a hang-up always posts.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+
+from dialer.emulator import audio, recordings
+from dialer.emulator.leg import CallEnded, Leg
+from dialer.emulator.personas import Reply
+
+if TYPE_CHECKING:
+    from dialer.emulator.twiml import Document, Interpreter
+
+SPEAK_DELAY = 0.6
+KEY_DELAY = 1.0
+BEEP = audio.tone((1000.0,), 0.5)
+
+
+def _num(el: ET.Element, name: str, default: float) -> float:
+    try:
+        return float(el.get(name) or default)
+    except ValueError:
+        return default
+
+
+def speech(leg: Leg, reply: Reply) -> bytes:
+    """Return the audio of what the persona says in this reply."""
+    if reply.audio is not None:
+        return audio.to_pcm(reply.audio.read_bytes(), reply.audio.name)
+    if reply.say:
+        return leg.engine.tts.render(reply.say, reply.voice or leg.persona.voice)
+    return b""
+
+
+def _delay(reply: Reply) -> float:
+    return reply.silence or (SPEAK_DELAY if (reply.say or reply.audio) else KEY_DELAY)
+
+
+def _press(leg: Leg, keys: str, num: int, finish: str) -> tuple[str, str]:
+    """Press keys; return (digits, finishing key) once a finishing key or numDigits ends the input."""
+    digits = ""
+    for key in keys:
+        if key in "wW":
+            leg.sleep(0.5)
+            continue
+        if finish and key in finish:
+            return digits, key
+        leg.play(audio.dtmf(key), channel=1)
+        digits += key
+        if num and len(digits) >= num:
+            break
+    return digits, ""
+
+
+def gather(interp: Interpreter, el: ET.Element, doc: Document) -> Document | None:
+    """Play the nested prompts, collect keys, and post them to `action`."""
+    leg = interp.leg
+    for child in el:
+        interp.handlers[child.tag](interp, child, doc)
+    timeout, num = _num(el, "timeout", 5.0), int(_num(el, "numDigits", 0))
+    digits, finished = _collect(leg, leg.next_reply(), timeout, num, el.get("finishOnKey", "#"))
+    leg.log("gathered", digits=digits, finished_on_key=finished)
+    if not digits and el.get("actionOnEmptyResult", "false").lower() != "true":
+        return None  # no input: Twilio moves on to the next verb without a request
+    extra = [("FinishedOnKey", finished)] + ([("Digits", digits)] if digits else [])
+    return interp.fetch(
+        interp.resolve(doc, el.get("action")), el.get("method", "POST"), extra, "action:Gather"
+    )
+
+
+def _collect(leg: Leg, reply: Reply | None, timeout: float, num: int, finish: str) -> tuple[str, str]:
+    if reply is None or (timeout > 0 and _delay(reply) >= timeout):
+        leg.sleep(timeout)
+        return "", ""
+    leg.sleep(_delay(reply))
+    leg.play(speech(leg, reply), channel=1)  # spoken words are heard but a keys-only Gather ignores them
+    digits, finished = _press(leg, reply.keys, num, finish)
+    if reply.hangup:
+        raise CallEnded("caller")
+    if not finished and not (num and len(digits) >= num):
+        leg.sleep(timeout)
+    return digits, finished
+
+
+def record(interp: Interpreter, el: ET.Element, doc: Document) -> Document | None:
+    """Record the persona's answer as an 8 kHz µ-law clip and post it to `action`."""
+    leg = interp.leg
+    timeout, max_len = _num(el, "timeout", 5.0), _num(el, "maxLength", 3600.0)
+    if el.get("playBeep", "true").lower() != "false":
+        leg.play(BEEP)
+    start, hung_up = leg.audio_t, None
+    try:
+        ended, digits = _listen(
+            leg, leg.next_reply(), timeout, max_len, el.get("finishOnKey", "1234567890*#")
+        )
+    except CallEnded as exc:
+        ended, digits, hung_up = "hangup", "hangup", exc
+    end = leg.audio_t
+    pcm = leg.timeline.slice(1, start, end)
+    kept = audio.trim_silence(pcm) if el.get("trim", "trim-silence") == "trim-silence" else pcm
+    leg.log("recorded", ended=ended, seconds=round(end - start, 3), digits=digits)
+    cb = interp.resolve(doc, el.get("recordingStatusCallback")) if el.get("recordingStatusCallback") else None
+    cb_method = el.get("recordingStatusCallbackMethod", "POST")
+    events = tuple(el.get("recordingStatusCallbackEvent", "completed").replace(",", " ").split())
+    if not kept and ended in ("timeout", "max-length"):
+        leg.log("record-empty")
+        return None
+    rec = recordings.save(leg, kept or pcm, start=start, source="RecordVerb", channels=1)
+    extra = [
+        ("RecordingUrl", leg.recording_url(rec.sid)),
+        ("RecordingDuration", str(round(end - start))),
+        ("RecordingSid", rec.sid),
+    ] + ([("Digits", digits)] if digits else [])
+    action, method = interp.resolve(doc, el.get("action")), el.get("method", "POST")
+    if hung_up is not None:
+        params = [(k, "completed" if k == "CallStatus" else v) for k, v in leg.base_params()] + extra
+        leg.request("action:Record", action, method, params, count_time=False)  # its TwiML is ignored
+        recordings.notify(leg, cb, cb_method, events, rec, "completed")
+        raise hung_up
+    recordings.notify(leg, cb, cb_method, events, rec, "completed")
+    return interp.fetch(action, method, extra, "action:Record")
+
+
+def _listen(leg: Leg, reply: Reply | None, timeout: float, max_len: float, finish: str) -> tuple[str, str]:
+    """Let the persona answer into the recording; return (how it ended, finishing key)."""
+    limit = leg.audio_t + max_len
+
+    def wait(seconds: float) -> bool:
+        span = min(seconds, limit - leg.audio_t)
+        leg.sleep(span)
+        return span < seconds
+
+    def silence_then_end() -> tuple[str, str]:
+        if timeout > 0:
+            return ("max-length" if wait(timeout) else "timeout"), ""
+        wait(max_len)
+        return "max-length", ""
+
+    if reply is None or not (reply.say or reply.audio or reply.keys or reply.hangup):
+        return silence_then_end()
+    if timeout > 0 and _delay(reply) >= timeout:
+        return silence_then_end()
+    if wait(_delay(reply)):
+        return "max-length", ""
+    pcm = speech(leg, reply)
+    room = int(max(limit - leg.audio_t, 0) * audio.RATE) * audio.WIDTH
+    leg.play(pcm[:room], channel=1)
+    if len(pcm) > room:
+        return "max-length", ""
+    _digits, finished = _press(leg, reply.keys, 0, finish)
+    if finished:
+        return "key", finished
+    if reply.hangup:
+        raise CallEnded("caller")
+    return silence_then_end()

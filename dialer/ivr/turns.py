@@ -1,0 +1,167 @@
+"""One answer turn: fetch the clip, transcribe it within the time budget, classify, store, file problems."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dialer.errors import GatewayError
+from dialer.gateway.client import Gateway
+from dialer.ivr.values import Answer, AnswerRecord, Event, Hangup
+from dialer.model import Answer as AnswerRow
+from dialer.model import Attempt, ProblemCase, Recording
+from dialer.policy.classify import classify
+from dialer.services import Services
+
+log = logging.getLogger("dialer.ivr")
+KEY_LABELS = {"1": "yes", "2": "no", "0": "agent"}
+
+
+@dataclass
+class Heard:
+    """What one turn brought: the event for the flow, and the clip and transcript to keep."""
+
+    event: Event
+    clip: bytes | None = None
+    clip_sid: str | None = None
+    clip_url: str | None = None
+    transcript: str = ""
+    matched: str = ""
+    elapsed: float = 0.0
+
+
+def hear(svc: Services, form: dict[str, str], kind: str, no_input: bool) -> Heard:
+    """Turn a <Record>/<Gather> action (or the no-input fallback) into a flow event."""
+    digits = form.get("Digits", "")
+    if digits == "hangup":
+        return Heard(Hangup())
+    if no_input:
+        return Heard(Answer("no_answer"))
+    if digits and digits in KEY_LABELS:
+        return Heard(Answer(KEY_LABELS[digits], keys=digits), matched=f"key {digits}")
+    url = form.get("RecordingUrl", "")
+    if not url or form.get("RecordingDuration", "0") in ("", "0"):
+        return Heard(Answer("no_answer"))
+    return _transcribe(svc, url, form.get("RecordingSid"), kind)
+
+
+def _transcribe(svc: Services, url: str, sid: str | None, kind: str) -> Heard:
+    started = time.monotonic()
+    budget = svc.settings.answer_budget_seconds
+    try:
+        clip = gateway(svc).fetch_media(url)
+    except GatewayError as exc:
+        log.warning("answer clip %s could not be fetched: %s", url, exc)
+        return Heard(Answer("unclear"), clip_url=url, clip_sid=sid, elapsed=time.monotonic() - started)
+    heard = Heard(Answer("unclear"), clip=clip, clip_sid=sid, clip_url=url)
+    if svc.speech is None:  # no model: only keys are understood
+        heard.elapsed = time.monotonic() - started
+        return heard
+    from dialer.speech import recognize_answer
+
+    future = _pool(svc).submit(recognize_answer, svc.speech, clip, kind)
+    try:
+        transcript = future.result(timeout=max(0.05, budget - (time.monotonic() - started)))
+    except FutureTimeout:
+        log.warning("answer %s not transcribed within %.1f s: treated as unclear", sid, budget)
+        heard.elapsed = time.monotonic() - started
+        return heard
+    heard.elapsed = time.monotonic() - started
+    if transcript.no_answer_reason:
+        heard.event = Answer("no_answer")
+        heard.matched = transcript.no_answer_reason
+        return heard
+    result = classify(transcript.text, kind)
+    heard.event = Answer(result.label, transcript=result.text)
+    heard.transcript, heard.matched = result.text, result.matched
+    return heard
+
+
+def _pool(svc: Services) -> ThreadPoolExecutor:
+    pool = svc.extra.get("speech_pool")
+    if pool is None:
+        pool = svc.extra["speech_pool"] = ThreadPoolExecutor(max_workers=4, thread_name_prefix="speech")
+    return pool
+
+
+def gateway(svc: Services) -> Gateway:
+    """Return the app's gateway client (one per process)."""
+    gw = svc.extra.get("gateway")
+    if gw is None:
+        gw = svc.extra["gateway"] = Gateway(svc.settings)
+    return gw
+
+
+def store_turn(
+    s: Session, svc: Services, attempt: Attempt, rec: AnswerRecord, heard: Heard, department: str | None,
+    now: datetime,
+) -> AnswerRow:  # fmt: skip
+    """Store the answer (and its clip); a final bad or required-unclear answer becomes a problem case."""
+    existing = s.scalar(
+        select(AnswerRow).where(
+            AnswerRow.attempt_id == attempt.id,
+            AnswerRow.question_id == rec.question_id,
+            AnswerRow.turn == rec.turn,
+        )
+    )
+    if existing is not None:
+        return existing  # a retried webhook: stored already
+    clip = _store_clip(s, svc, attempt, rec, heard, now) if heard.clip is not None else None
+    row = AnswerRow(
+        attempt_id=attempt.id, question_id=rec.question_id, question_text=rec.question_text, turn=rec.turn,
+        clip_id=clip.id if clip else None, transcript=heard.transcript, keys=rec.keys,
+        label=rec.label, matched=heard.matched, problem=rec.problem, final=rec.final, created_at=now,
+    )  # fmt: skip
+    s.add(row)
+    s.flush()
+    if rec.problem and rec.final:
+        s.add(ProblemCase(
+            task_id=attempt.task_id, attempt_id=attempt.id, answer_id=row.id, question_id=rec.question_id,
+            question_text=rec.question_text, answer_label=rec.label, transcript=heard.transcript,
+            department=department, due_at=now + timedelta(days=21), created_at=now,
+        ))  # fmt: skip
+    return row
+
+
+def _store_clip(
+    s: Session, svc: Services, attempt: Attempt, rec: AnswerRecord, heard: Heard, now: datetime
+) -> Recording:
+    assert heard.clip is not None
+    rel = Path(f"{now:%Y/%m/%d}") / f"attempt-{attempt.id}" / f"{rec.question_id}-t{rec.turn}.wav"
+    path = svc.settings.recordings_dir / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(heard.clip)
+    tmp.replace(path)  # never leave a half-written clip under its final name
+    clip = Recording(
+        attempt_id=attempt.id, kind="clip", gateway_sid=heard.clip_sid, gateway_url=heard.clip_url, status="stored",
+        path=str(rel), sha256=hashlib.sha256(heard.clip).hexdigest(), size=len(heard.clip), channels=1,
+        stored_at=now,
+    )  # fmt: skip
+    if heard.clip_sid and s.scalar(select(Recording.id).where(Recording.gateway_sid == heard.clip_sid)):
+        clip.gateway_sid = None  # the same clip noted twice: keep the file, not a duplicate key
+    s.add(clip)
+    s.flush()
+    return clip
+
+
+def describe(heard: Heard) -> dict[str, Any]:
+    """Return what the timeline shows about this turn."""
+    event = heard.event
+    label = event.label if isinstance(event, Answer) else type(event).__name__
+    return {
+        "label": label,
+        "transcript": heard.transcript,
+        "matched": heard.matched,
+        "ms": round(heard.elapsed * 1000),
+    }

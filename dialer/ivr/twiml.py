@@ -1,0 +1,111 @@
+"""Render a flow `Step` as TwiML. The SDK's builder escapes every spoken text.
+
+- Prompts: `<Play>` for pre-recorded audio, else `<Say language voice>`.
+- Listen with speech: `<Record action=answer?turn=N finishOnKey="120">`; keys only: `<Gather input="dtmf"
+  numDigits="1">` with the prompts inside, so a key may cut them short.
+- Either is followed by a fallback (CONTRACT §4): when the gateway hears nothing it skips the action
+  and runs the next verbs, so we say `Listen.fallback` and `<Redirect>` to the answer URL with
+  `no_input=1`; the webhook turns that into `Answer("no_answer")`.
+- Escalate: `<Enqueue waitUrl action>agents</Enqueue>`. Hang up: `<Hangup/>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from dialer.ivr.values import Listen, Prompt, Step
+
+TURN_PARAM = "turn"
+NO_INPUT_PARAM = "no_input"
+
+
+@dataclass(frozen=True)
+class Urls:
+    """The absolute URLs the TwiML points the gateway at."""
+
+    answer: str  # the <Record>/<Gather> action webhook
+    queue_wait: str  # the <Enqueue> waitUrl (hold audio, and where the wait may end with <Leave>)
+    audio_base: str  # pre-recorded prompt files: audio_base + "/" + file name
+    queue_action: str | None = None  # told the queue result (bridged, leave, hangup …)
+    queue: str = "agents"
+
+    def audio(self, name: str) -> str:
+        """Return the URL of a pre-recorded prompt file."""
+        return f"{self.audio_base.rstrip('/')}/{quote(name)}"
+
+    def answer_for(self, turn: int, *, no_input: bool = False) -> str:
+        """Return the answer URL for this turn, marked when nothing was heard."""
+        extra = {TURN_PARAM: str(turn)}
+        if no_input:
+            extra[NO_INPUT_PARAM] = "1"
+        return with_query(self.answer, extra)
+
+
+def with_query(url: str, extra: dict[str, str]) -> str:
+    """Return `url` with `extra` query parameters set (replacing any of the same name)."""
+    parts = urlsplit(url)
+    # Keep the existing query byte for byte: the gateway signs the URL exactly as we write it.
+    kept = [item for item in parts.query.split("&") if item and item.split("=", 1)[0] not in extra]
+    return urlunsplit(parts._replace(query="&".join([*kept, urlencode(extra)])))
+
+
+def render(step: Step, urls: Urls, voice: str, language: str = "cmn-CN") -> str:
+    """Return the TwiML document for one step."""
+    response = VoiceResponse()
+    if step.listen is not None and step.listen.keys_only:
+        gather = response.gather(
+            input="dtmf",
+            num_digits=1,
+            timeout=step.listen.timeout,
+            action=urls.answer_for(step.listen.turn),
+            method="POST",
+        )
+        _prompts(gather, step.say, urls, voice, language)
+    else:
+        _prompts(response, step.say, urls, voice, language)
+    if step.listen is not None:
+        if not step.listen.keys_only:
+            _record(response, step.listen, urls)
+        _fallback(response, step.listen, urls, voice, language)
+    elif step.escalate:
+        response.enqueue(
+            urls.queue,
+            wait_url=urls.queue_wait,
+            wait_url_method="POST",
+            action=urls.queue_action,
+            method="POST",
+        )
+    else:
+        response.hangup()
+    return str(response.to_xml(xml_declaration=True))
+
+
+def _prompts(
+    parent: VoiceResponse | Gather, prompts: tuple[Prompt, ...], urls: Urls, voice: str, language: str
+) -> None:
+    for p in prompts:
+        if p.audio:
+            parent.play(urls.audio(p.audio))
+        elif p.text:
+            parent.say(p.text, voice=voice, language=language)
+
+
+def _record(response: VoiceResponse, listen: Listen, urls: Urls) -> None:
+    response.record(
+        action=urls.answer_for(listen.turn),
+        method="POST",
+        finish_on_key=listen.finish_on_key,
+        max_length=listen.max_length,
+        timeout=listen.timeout,
+        play_beep=False,
+        trim="trim-silence",
+    )
+
+
+def _fallback(response: VoiceResponse, listen: Listen, urls: Urls, voice: str, language: str) -> None:
+    if listen.fallback:
+        response.say(listen.fallback, voice=voice, language=language)
+    response.redirect(urls.answer_for(listen.turn, no_input=True), method="POST")

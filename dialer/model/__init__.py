@@ -1,0 +1,48 @@
+"""SQLAlchemy 2.0 typed models, the session factory and the queries other rooms use."""
+
+from dialer.model.audit import AuditEntry
+from dialer.model.base import (
+    FINAL_STATUSES,
+    AttemptOutcome,
+    Base,
+    CaseStatus,
+    Role,
+    TaskStatus,
+)
+from dialer.model.calls import Answer, Attempt, AttemptEvent, Escalation, Recording
+from dialer.model.cases import CaseNote, ProblemCase
+from dialer.model.db import MAX_ID, Database, migrate, open_database, parse_id
+from dialer.model.pacing import DialPacer
+from dialer.model.people import Customer, OptOut, User
+from dialer.model.scripts import ScriptSetting
+from dialer.model.tasks import Callback, ImportBatch, Task
+
+__all__ = [
+    "FINAL_STATUSES",
+    "MAX_ID",
+    "Answer",
+    "Attempt",
+    "AttemptEvent",
+    "AttemptOutcome",
+    "AuditEntry",
+    "Base",
+    "Callback",
+    "CaseNote",
+    "CaseStatus",
+    "Customer",
+    "Database",
+    "DialPacer",
+    "Escalation",
+    "ImportBatch",
+    "OptOut",
+    "ProblemCase",
+    "Recording",
+    "Role",
+    "ScriptSetting",
+    "Task",
+    "TaskStatus",
+    "User",
+    "migrate",
+    "open_database",
+    "parse_id",
+]

@@ -1,0 +1,192 @@
+"""Move attempts and tasks along: status callbacks in, the policy's verdict on the task out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from dialer.clock import utcnow
+from dialer.model.base import FINAL_STATUSES, AttemptOutcome, TaskStatus
+from dialer.model.calls import Attempt, AttemptEvent
+from dialer.model.people import OptOut
+from dialer.model.tasks import Task
+from dialer.policy.attempts import after_attempt
+from dialer.policy.calendar import WorkCalendar
+from dialer.policy.rules import TaskTypeRules, Window
+from dialer.policy.views import AttemptView, Outcome, TaskView
+from dialer.policy.views import TaskStatus as PolicyStatus
+
+TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+IN_FLIGHT_STATUSES = frozenset({"claimed", "placing", "queued", "initiated", "ringing", "in-progress"})
+CALL_STATUS_OUTCOME = {
+    "busy": AttemptOutcome.BUSY,
+    "no-answer": AttemptOutcome.NO_ANSWER,
+    "failed": AttemptOutcome.FAILED,
+    "canceled": AttemptOutcome.CANCELED,
+}
+# Our attempt outcomes in the policy's words; the rest keep their name (and count as an attempt).
+POLICY_OUTCOME = {
+    AttemptOutcome.SUCCEEDED: Outcome.ANSWERED,
+    AttemptOutcome.PROBLEM: Outcome.ANSWERED,
+    AttemptOutcome.WRONG_PERSON: Outcome.NOT_CUSTOMER,
+    AttemptOutcome.INVALID: Outcome.INVALID_NUMBER,
+    AttemptOutcome.ERROR: Outcome.GATEWAY_ERROR,
+}
+NO_CALENDAR_RECHECK = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class DialRules:
+    """What the policy needs besides the task: its type's rules, the calendar and the windows."""
+
+    types: Mapping[str, TaskTypeRules]
+    calendar: WorkCalendar
+    windows: Sequence[Window]
+
+
+def is_opted_out(session: Session, task: Task) -> bool:
+    q = select(OptOut.id).where(
+        OptOut.phone == task.customer.phone, or_(OptOut.task_type.is_(None), OptOut.task_type == task.type)
+    )
+    return session.scalar(q.limit(1)) is not None
+
+
+def opted_out_pairs(session: Session, phones: Sequence[str]) -> set[tuple[str, str | None]]:
+    """Return (phone, task type or None for every optional type) for each opt-out of these numbers."""
+    found: set[tuple[str, str | None]] = set()
+    unique = sorted(set(phones))
+    for i in range(0, len(unique), 500):
+        q = select(OptOut.phone, OptOut.task_type).where(OptOut.phone.in_(unique[i : i + 500]))
+        found.update((phone, kind) for phone, kind in session.execute(q))
+    return found
+
+
+def task_view(task: Task, opted_out: bool) -> TaskView:
+    status = PolicyStatus.PENDING if task.status == TaskStatus.PENDING else PolicyStatus.CALLING
+    return TaskView(
+        id=task.id,
+        status=status,
+        timezone=task.customer.timezone,
+        opted_out=opted_out,
+        earliest_at=task.earliest_at,
+        deadline_at=task.deadline_at,
+        attempt_count=task.attempt_count,
+    )
+
+
+def attempt_views(attempts: Sequence[Attempt]) -> list[AttemptView]:
+    views = []
+    for a in attempts:
+        started = a.placed_at or a.created_at
+        outcome = None if a.outcome is None else POLICY_OUTCOME.get(AttemptOutcome(a.outcome), a.outcome)
+        views.append(AttemptView(started_at=started, outcome=outcome))
+    return views
+
+
+def record_event(
+    session: Session, attempt: Attempt, kind: str, name: str, data: dict[str, Any], *, at: datetime,
+    sequence: int | None = None,
+) -> None:  # fmt: skip
+    session.add(
+        AttemptEvent(attempt_id=attempt.id, kind=kind, name=name, data=data, at=at, sequence=sequence)
+    )
+
+
+def apply_call_status(
+    session: Session, attempt: Attempt, params: Mapping[str, str], rules: DialRules, now: datetime
+) -> bool:
+    """Apply one status callback; return False when it is a duplicate or arrived out of order."""
+    # Lock the task, then the attempt (PostgreSQL; the order recovery uses too), so two callbacks for one
+    # call delivered at once apply one after the other instead of the later one undoing the earlier.
+    session.execute(select(Task.id).where(Task.id == attempt.task_id).with_for_update())
+    session.refresh(attempt, with_for_update=True)
+    try:
+        seq = int(params.get("SequenceNumber", ""))
+    except ValueError:
+        seq = None
+    status = params.get("CallStatus", "")
+    if seq is not None and seq <= attempt.last_sequence:
+        return False
+    if attempt.status in TERMINAL_CALL_STATUSES:
+        return False  # a late, lower-ranked callback after the end changes nothing
+    record_event(session, attempt, "status", status, dict(params), at=now, sequence=seq)
+    if seq is not None:
+        attempt.last_sequence = seq
+    if not attempt.call_sid and params.get("CallSid"):
+        attempt.call_sid = params["CallSid"]
+    if params.get("AnsweredBy"):
+        attempt.answered_by = params["AnsweredBy"]
+    if status == "in-progress" and attempt.answered_at is None:
+        attempt.answered_at = now
+    attempt.status = status or attempt.status
+    if status in TERMINAL_CALL_STATUSES:
+        duration = params.get("CallDuration")
+        attempt.duration = int(duration) if duration and duration.isdigit() else attempt.duration
+        attempt.ended_at = now
+        finish_attempt(session, attempt, _terminal_outcome(attempt, status), rules, now)
+    return True
+
+
+def _terminal_outcome(attempt: Attempt, status: str) -> AttemptOutcome:
+    if attempt.outcome:  # the IVR already decided: succeeded, problem or wrong person
+        return AttemptOutcome(attempt.outcome)
+    if status in CALL_STATUS_OUTCOME:
+        return CALL_STATUS_OUTCOME[status]
+    if (attempt.answered_by or "").startswith(("machine", "fax")):
+        return AttemptOutcome.VOICEMAIL
+    return AttemptOutcome.HUNG_UP if attempt.answered_at else AttemptOutcome.NO_ANSWER
+
+
+def finish_attempt(
+    session: Session, attempt: Attempt, outcome: AttemptOutcome, rules: DialRules, now: datetime
+) -> None:
+    """Close the attempt with `outcome` and let the policy decide the task's next attempt or final state."""
+    attempt.outcome = outcome
+    attempt.ended_at = attempt.ended_at or now
+    task = attempt.task
+    if task.status in FINAL_STATUSES:
+        return
+    if outcome == AttemptOutcome.ERROR:
+        task.attempt_count = max(0, task.attempt_count - 1)  # the call never left: it does not count
+    if outcome in (AttemptOutcome.SUCCEEDED, AttemptOutcome.PROBLEM):
+        _close(task, TaskStatus(outcome.value), now)
+        return
+    settle_task(session, task, rules, now)
+
+
+def settle_task(session: Session, task: Task, rules: DialRules, now: datetime) -> None:
+    """Set a task that is between attempts to pending with its next attempt, or to its final state."""
+    type_rules = rules.types[task.type]
+    view = task_view(task, is_opted_out(session, task))
+    step = after_attempt(view, attempt_views(task.attempts), type_rules, rules.calendar, rules.windows, now)
+    task.claimed_by, task.claim_expires_at = None, None
+    if step.status == PolicyStatus.PENDING:
+        task.status = TaskStatus.PENDING
+        task.next_attempt_at = step.next_at or now + NO_CALENDAR_RECHECK
+    elif step.status == PolicyStatus.CALLING:
+        # An attempt has no outcome yet: hold the task and let recovery ask the gateway about that call
+        # now (an expired claim), rather than dial again or close a task whose call may be ringing.
+        task.status = TaskStatus.DIALLING
+        task.claim_expires_at = utcnow()
+    elif step.status == PolicyStatus.UNREACHABLE:
+        task.manual_followup = True
+        _close(task, TaskStatus.UNREACHABLE, now)
+    elif step.status == PolicyStatus.INVALID:
+        _close(task, TaskStatus.INVALID, now)
+    elif step.status == PolicyStatus.OPTED_OUT:
+        _close(task, TaskStatus.CANCELLED, now)
+    else:  # COMPLETED: the last attempt reached the customer; keep its verdict (succeeded or problem)
+        last = task.attempts[-1].outcome if task.attempts else None
+        _close(task, TaskStatus.PROBLEM if last == AttemptOutcome.PROBLEM else TaskStatus.SUCCEEDED, now)
+
+
+def _close(task: Task, status: TaskStatus, now: datetime) -> None:
+    task.status = status
+    task.next_attempt_at = None
+    task.claimed_by, task.claim_expires_at = None, None
+    task.closed_at = now

@@ -1,0 +1,91 @@
+"""Follow-up tasks, the import batches that created them, and agents' callbacks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dialer.clock import utcnow
+from dialer.model.base import Base, TaskStatus
+from dialer.model.people import Customer
+
+if TYPE_CHECKING:
+    from dialer.model.calls import Attempt
+
+
+class ImportBatch(Base):
+    """One call-list file loaded by `dialer import` or the console."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    task_type: Mapped[str] = mapped_column(String(40))
+    imported: Mapped[int] = mapped_column(default=0)
+    duplicates: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    created_by: Mapped[str] = mapped_column(String(64), default="cli")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Task(Base):
+    """One customer to call back about one event, by one script, before a deadline."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "type", "event_at", name="uq_tasks_customer_type_event"),
+        # The tick walks due tasks earliest deadline first.
+        Index("ix_tasks_due", "status", "next_attempt_at"),
+        Index("ix_tasks_edf", "status", "deadline_at", "id"),
+        Index("ix_tasks_claim_expiry", "status", "claim_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    type: Mapped[str] = mapped_column(String(40))
+    script: Mapped[str] = mapped_column(String(64))
+    event_at: Mapped[datetime]
+    earliest_at: Mapped[datetime]
+    deadline_at: Mapped[datetime | None]
+    status: Mapped[TaskStatus] = mapped_column(String(20), default=TaskStatus.PENDING)
+    attempt_count: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    department: Mapped[str | None] = mapped_column(String(100))
+    seller: Mapped[str | None] = mapped_column(String(100))
+    extra: Mapped[str | None] = mapped_column(Text)  # other columns of the source row, as JSON text
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claim_expires_at: Mapped[datetime | None]
+    manual_followup: Mapped[bool] = mapped_column(default=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    source_row: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    customer: Mapped[Customer] = relationship(lazy="joined")
+    attempts: Mapped[list[Attempt]] = relationship(
+        back_populates="task", order_by="Attempt.number", cascade="all, delete-orphan"
+    )
+
+
+class Callback(Base):
+    """A call an agent owes a customer: no agent answered an escalation, or a case asks for a second call."""
+
+    __tablename__ = "callbacks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    problem_case_id: Mapped[int | None] = mapped_column(ForeignKey("problem_cases.id"))
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]

@@ -1,0 +1,129 @@
+"""Console users: argon2 password hashes, roles, and the lock-out after repeated failed sign-ins."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import phonenumbers
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dialer.errors import DialerError
+from dialer.model.base import Role
+from dialer.model.people import User
+
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD = 8
+USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
+_HASHER = PasswordHasher()
+# Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _HASHER.hash("not-a-real-password")
+
+
+class UserError(DialerError):
+    """A user cannot be created or changed as asked."""
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The result of one sign-in: `user` is set only when it succeeded."""
+
+    outcome: str  # ok | bad | locked | inactive
+    user: User | None = None
+    locked_until: datetime | None = None
+
+
+def hash_password(password: str) -> str:
+    """Return the argon2 hash of `password`, refusing one that is too short."""
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"password too short: use at least {MIN_PASSWORD} characters")
+    return _HASHER.hash(password)
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    """Return whether `password` matches the stored argon2 hash."""
+    try:
+        return _HASHER.verify(stored_hash or _DUMMY_HASH, password) and bool(stored_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def parse_role(role: str) -> Role:
+    """Return the Role named `role`, or say which roles exist."""
+    try:
+        return Role(role)
+    except ValueError:
+        raise UserError(f"unknown role {role!r}; use one of {', '.join(r.value for r in Role)}") from None
+
+
+def normalise_phone(phone: str | None, region: str = "CN") -> str | None:
+    """Return the phone in E.164, or None if empty; refuse a number that is not valid."""
+    if not phone:
+        return None
+    try:
+        number = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise UserError(f"phone {phone!r} is not a valid number; write it like +8613812341234")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """Return the user with this name, or None."""
+    return session.scalar(select(User).where(User.username == username))
+
+
+def create_user(session: Session, username: str, role: str, password: str, *, phone: str | None = None,
+                display_name: str = "", created_by_id: int | None = None) -> User:  # fmt: skip
+    """Add a user with an argon2-hashed password; the caller commits."""
+    if not USERNAME.match(username):
+        raise UserError(f"user name {username!r}: use 2-64 letters, digits, '.', '_' or '-'")
+    if find_user(session, username) is not None:
+        raise UserError(f"user {username!r} already exists; use `dialer users set-role` to change it")
+    user = User(
+        username=username, role=parse_role(role), password_hash=hash_password(password),
+        phone=normalise_phone(phone), display_name=display_name or username, created_by_id=created_by_id,
+    )  # fmt: skip
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_role(session: Session, username: str, role: str) -> tuple[User, Role]:
+    """Give `username` a new role; return the user and the role it had before."""
+    user = find_user(session, username)
+    if user is None:
+        raise UserError(f"no user named {username!r}; see `dialer users list`")
+    before = Role(user.role)
+    user.role = parse_role(role)
+    return user, before
+
+
+def sign_in(session: Session, username: str, password: str, now: datetime) -> SignIn:
+    """Check a password, counting failures and locking the account after MAX_FAILURES of them."""
+    user = find_user(session, username)
+    if user is None:
+        password_matches("", password)
+        return SignIn("bad")
+    if user.locked_until is not None and user.locked_until > now:
+        return SignIn("locked", locked_until=user.locked_until)
+    if not password_matches(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILURES:
+            user.failed_logins = 0
+            user.locked_until = now + LOCKOUT
+            return SignIn("locked", locked_until=user.locked_until)
+        return SignIn("bad")
+    if not user.active:
+        return SignIn("inactive")
+    user.failed_logins = 0
+    user.locked_until = None
+    if _HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = _HASHER.hash(password)
+    return SignIn("ok", user=user)

@@ -1,0 +1,230 @@
+"""Typed settings, read once from `config/*.toml` and the environment.
+
+Order of precedence (last wins): the field default, `config/default.toml`, `config/local.toml`
+(or the file named by `DIALER_CONFIG_FILE`), then environment variables. The TOML files use the
+same keys as the environment (`DIALER_DATABASE_URL = "..."`). A secret may also come from a file
+named by `NAME_FILE` (for example `TWILIO_AUTH_TOKEN_FILE=/run/secrets/token`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dialer.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_ACCOUNT_SID = "AC" + "d1a1e5" * 5 + "00"
+DEV_AUTH_TOKEN = "dev-emulator-token-not-for-production"
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env(name: str, default: Any, *, secret: bool = False, doc: str = "") -> Any:
+    """Declare a setting read from environment variable `name`."""
+    return field(default=default, metadata={"env": name, "secret": secret, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the service reads. Tests build one directly: `Settings(database_url=...)`."""
+
+    database_url: str = env(
+        "DIALER_DATABASE_URL", "sqlite:///var/dialer.sqlite3", doc="SQLAlchemy URL; SQLite file by default"
+    )
+    public_url: str = env(
+        "DIALER_PUBLIC_URL", "http://127.0.0.1:8000", doc="Base URL the gateway reaches the webhooks at"
+    )
+    recordings_dir: Path = env("DIALER_RECORDINGS_DIR", Path("recordings"), doc="Where audio is stored")
+    var_dir: Path = env("DIALER_VAR_DIR", Path("var"), doc="Runtime state: SQLite file, logs, caches")
+    config_dir: Path = env("DIALER_CONFIG_DIR", PROJECT_ROOT / "config", doc="Folder of the TOML files")
+    scripts_dir: Path = env("DIALER_SCRIPTS_DIR", PROJECT_ROOT / "ivr_scripts", doc="Folder of call scripts")
+    timezone: str = env("DIALER_TIMEZONE", "Asia/Shanghai", doc="Default time zone of customers")
+    phone_region: str = env("DIALER_PHONE_REGION", "CN", doc="Region for numbers written without +")
+    twilio_account_sid: str = env("TWILIO_ACCOUNT_SID", DEV_ACCOUNT_SID, doc="Gateway account SID")
+    twilio_auth_token: str = env(
+        "TWILIO_AUTH_TOKEN", DEV_AUTH_TOKEN, secret=True, doc="Gateway auth token; signs webhooks"
+    )
+    twilio_from_number: str = env("TWILIO_FROM_NUMBER", "+862161234567", doc="Caller ID, E.164")
+    gateway_url: str = env(
+        "DIALER_GATEWAY_URL", "http://127.0.0.1:8765", doc="Empty = real Twilio; else a compatible gateway"
+    )
+    vosk_model_path: str = env("VOSK_MODEL_PATH", "", doc="Vosk model folder; empty = keys only")
+    secret_key: str = env("DIALER_SECRET_KEY", "", secret=True, doc="Signs console sessions")
+    call_windows: tuple[str, ...] = env(
+        "DIALER_CALL_WINDOWS", ("10:00-12:00", "15:00-17:00"), doc="Local windows a call may start in"
+    )
+    max_calls_per_second: float = env("DIALER_MAX_CPS", 1.0, doc="Outbound calls per second, at most")
+    max_concurrent_calls: int = env("DIALER_MAX_CONCURRENT_CALLS", 10, doc="Calls in flight, at most")
+    ring_timeout: int = env("DIALER_RING_TIMEOUT", 30, doc="Seconds to let a call ring")
+    tick_seconds: float = env("DIALER_TICK_SECONDS", 5.0, doc="Scheduler pass interval")
+    claim_lease_seconds: int = env("DIALER_CLAIM_LEASE_SECONDS", 120, doc="A claim expires after this")
+    agent_phones: tuple[str, ...] = env("DIALER_AGENT_PHONES", ("+862161230001",), doc="Agents to dial")
+    agent_wait_seconds: int = env("DIALER_AGENT_WAIT_SECONDS", 60, doc="Queue wait before apologising")
+    say_voice: str = env("DIALER_SAY_VOICE", "Polly.Zhiyu", doc="TTS voice for <Say>")
+    say_language: str = env("DIALER_SAY_LANGUAGE", "cmn-CN", doc="TTS language for <Say>")
+    answer_budget_seconds: float = env("DIALER_ANSWER_BUDGET", 1.5, doc="Time to transcribe one answer")
+    delete_gateway_recordings: bool = env(
+        "DIALER_DELETE_GATEWAY_RECORDINGS", False, doc="Delete the gateway's copy after a verified download"
+    )
+    problem_sla_working_days: int = env("DIALER_PROBLEM_SLA_DAYS", 15, doc="Problem-case SLA")
+    emulator_cps: float = env("DIALER_EMULATOR_CPS", 50.0, doc="Emulator's calls-per-second pacing")
+    log_level: str = env("DIALER_LOG_LEVEL", "INFO", doc="Logging level")
+    elderly_age: int = env("DIALER_ELDERLY_AGE", 60, doc="Offer a person at the start to customers this old")
+    company_name: str = env("DIALER_COMPANY_NAME", "安信", doc="Company name the scripts say")
+
+    def __post_init__(self) -> None:
+        _check(self)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def uses_real_twilio(self) -> bool:
+        return not self.gateway_url
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """Return (env name, value, doc) rows, secrets hidden."""
+        rows = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            shown = "****" if f.metadata["secret"] and value else _render(value)
+            rows.append((f.metadata["env"], shown, f.metadata["doc"]))
+        return rows
+
+
+def _render(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
+
+
+def _check(s: Settings) -> None:
+    try:
+        ZoneInfo(s.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(
+            f"DIALER_TIMEZONE: unknown time zone {s.timezone!r}; use e.g. Asia/Shanghai"
+        ) from exc
+    if not s.public_url.startswith(("http://", "https://")):
+        raise SettingsError("DIALER_PUBLIC_URL: must start with http:// or https://")
+    if s.gateway_url and not s.gateway_url.startswith(("http://", "https://")):
+        raise SettingsError("DIALER_GATEWAY_URL: must be empty (real Twilio) or an http(s) URL")
+    if not (s.twilio_account_sid.startswith("AC") and len(s.twilio_account_sid) == 34):
+        raise SettingsError("TWILIO_ACCOUNT_SID: must be 'AC' followed by 32 hex digits")
+    if s.uses_real_twilio and s.twilio_auth_token == DEV_AUTH_TOKEN:
+        raise SettingsError(
+            "TWILIO_AUTH_TOKEN: the built-in development token cannot be used with real Twilio; "
+            "set TWILIO_AUTH_TOKEN or TWILIO_AUTH_TOKEN_FILE"
+        )
+    if not s.twilio_from_number.startswith("+"):
+        raise SettingsError("TWILIO_FROM_NUMBER: must be in E.164 form, e.g. +862161234567")
+    for name, value in (
+        ("DIALER_MAX_CPS", s.max_calls_per_second),
+        ("DIALER_MAX_CONCURRENT_CALLS", s.max_concurrent_calls),
+        ("DIALER_RING_TIMEOUT", s.ring_timeout),
+        ("DIALER_TICK_SECONDS", s.tick_seconds),
+        ("DIALER_CLAIM_LEASE_SECONDS", s.claim_lease_seconds),
+        ("DIALER_ANSWER_BUDGET", s.answer_budget_seconds),
+        ("DIALER_EMULATOR_CPS", s.emulator_cps),
+    ):
+        if value <= 0:
+            raise SettingsError(f"{name}: must be greater than zero, got {value}")
+    _check_windows(s.call_windows)
+
+
+def _check_windows(windows: tuple[str, ...]) -> None:
+    for w in windows:
+        try:
+            start, end = w.split("-")
+            sh, sm = (int(x) for x in start.split(":"))
+            eh, em = (int(x) for x in end.split(":"))
+        except ValueError as exc:
+            raise SettingsError(f"DIALER_CALL_WINDOWS: {w!r} is not HH:MM-HH:MM") from exc
+        if not (0 <= sh < 24 and 0 <= eh <= 24 and 0 <= sm < 60 and 0 <= em < 60 and (sh, sm) < (eh, em)):
+            raise SettingsError(f"DIALER_CALL_WINDOWS: {w!r} is not a valid window (start before end)")
+
+
+def _coerce(name: str, raw: Any, kind: Any) -> Any:
+    """Turn a raw TOML or environment value into the field's type, naming the key on failure."""
+    origin = typing.get_origin(kind)
+    try:
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            word = str(raw).strip().lower()
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+            raise ValueError(f"expected true/false, got {raw!r}")
+        if kind is int:
+            if isinstance(raw, bool):
+                raise ValueError(f"expected an integer, got {raw!r}")
+            return int(raw)
+        if kind is float:
+            return float(raw)
+        if kind is Path:
+            return Path(str(raw))
+        if origin is tuple:
+            items = raw if isinstance(raw, list) else str(raw).split(",")
+            return tuple(str(x).strip() for x in items if str(x).strip())
+        if kind is str:
+            if not isinstance(raw, str):
+                raise ValueError(f"expected a string, got {raw!r}")
+            return raw
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from exc
+    raise SettingsError(f"{name}: unsupported setting type {kind!r}")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML ({exc})") from exc
+    return {k: v for k, v in data.items() if not isinstance(v, dict)}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read settings once from config files and the environment; stop with a message naming a bad key."""
+    environ = os.environ if environ is None else environ
+    hints = typing.get_type_hints(Settings)
+    fields = {f.metadata["env"]: f for f in dataclasses.fields(Settings)}
+    config_dir = Path(environ.get("DIALER_CONFIG_DIR", str(PROJECT_ROOT / "config")))
+    raw: dict[str, Any] = {}
+    files = [config_dir / "default.toml", Path(environ.get("DIALER_CONFIG_FILE", config_dir / "local.toml"))]
+    for path in files:
+        if path.is_file():
+            data = _read_toml(path)
+            unknown = sorted(set(data) - set(fields))
+            if unknown:
+                raise SettingsError(f"{path}: unknown setting {unknown[0]}; see config/example.env")
+            raw.update(data)
+    for name, f in fields.items():
+        if f.metadata["secret"] and environ.get(name + "_FILE"):
+            raw[name] = _read_secret_file(name, Path(environ[name + "_FILE"]))
+        elif name in environ:
+            raw[name] = environ[name]
+    values = {f.name: _coerce(name, raw[name], hints[f.name]) for name, f in fields.items() if name in raw}
+    values.update(overrides)
+    return Settings(**values)
+
+
+def _read_secret_file(name: str, path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SettingsError(f"{name}_FILE: cannot read {path} ({exc.strerror})") from exc

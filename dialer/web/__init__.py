@@ -1,0 +1,31 @@
+"""Pages for agents, compliance officers, supervisors and admins. `init_app(app)` registers them all."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_wtf.csrf import CSRFProtect
+
+from dialer.web import errors, helpers
+from dialer.web.admin import bp as admin_bp
+from dialer.web.agents import bp as agents_bp
+from dialer.web.auditlog import bp as audit_bp
+from dialer.web.auth import bp as auth_bp
+from dialer.web.calls import bp as calls_bp
+
+
+def init_app(app: Flask) -> None:
+    """Register the console's blueprints, CSRF protection, sign-in checks and error pages."""
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a token lives as long as the session
+    # The gateway's webhooks cannot carry a CSRF token: check only the console's own blueprints.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf = CSRFProtect(app)
+    helpers.init_app(app)
+    errors.init_app(app)
+
+    @app.before_request
+    def _csrf() -> None:
+        if request.blueprint in errors.CONSOLE_BLUEPRINTS:
+            csrf.protect()
+
+    for bp in (auth_bp, agents_bp, calls_bp, audit_bp, admin_bp):
+        app.register_blueprint(bp)

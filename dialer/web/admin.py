@@ -1,0 +1,194 @@
+"""Supervisors' and admins' pages: upload a call list, scripts, today's progress, users and roles."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Mapping
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from dialer.errors import DialerError
+from dialer.holidays import load_work_calendar
+from dialer.intake import import_call_list
+from dialer.model import Role, User
+from dialer.model.scripts import script_switches, switch_script
+from dialer.model.users import create_user, set_role
+from dialer.policy.rules import Window
+from dialer.reports import ProgressRow, at_risk_tasks, progress_on
+from dialer.services import services
+from dialer.web.helpers import ROLE_NAMES, audit, db, now, requires, user
+from dialer.web.scripts import list_scripts, read_script
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+UPLOAD_SUFFIXES = (".csv", ".xlsx")
+FIGURES = ("dialled", "succeeded", "problem", "unreachable", "pending")
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@requires("upload")
+def upload() -> str:
+    """Upload a call list; it goes through the same checks as `dialer import`."""
+    types = services().task_types
+    if request.method == "GET":
+        return render_template("upload.html", types=types, report=None, form={})
+    form = {k: request.form.get(k, "") for k in ("type", "script", "skip_invalid", "dry_run")}
+    file = request.files.get("file")
+    problem = _upload_problem((file.filename or "") if file else "", form["type"], types)
+    if problem or file is None:
+        flash(problem or "请选择文件。", "error")
+        return render_template("upload.html", types=types, report=None, form=form)
+    s = services().settings
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / _safe_name(file.filename or "upload.csv")
+        file.save(path)
+        try:
+            with services().db.session() as session:
+                report = import_call_list(
+                    session, path, types[form["type"]], script=form["script"] or None, region=s.phone_region,
+                    default_tz=s.timezone, today=now().astimezone(s.tz).date(),
+                    skip_invalid=bool(form["skip_invalid"]), dry_run=bool(form["dry_run"]),
+                    created_by=user().username,
+                )  # fmt: skip
+        except DialerError as exc:
+            flash(f"文件无法导入：{exc}", "error")
+            return render_template("upload.html", types=types, report=None, form=form)
+    audit(
+        "import",
+        f"batch:{report.batch_id or '-'}",
+        **{k: v for k, v in report.as_dict().items() if k != "errors"},
+    )
+    db().commit()
+    return render_template("upload.html", types=types, report=report, form=form)
+
+
+def _upload_problem(filename: str, type_id: str, types: Mapping[str, object]) -> str | None:
+    if not filename:
+        return "请选择要上传的名单文件（CSV 或 XLSX）。"
+    if Path(filename).suffix.lower() not in UPLOAD_SUFFIXES:
+        return f"不支持的文件类型 {Path(filename).suffix or '（无扩展名）'}：请上传 .csv 或 .xlsx 文件。"
+    if type_id not in types:
+        return "请选择任务类型。"
+    return None
+
+
+def _safe_name(filename: str) -> str:
+    """Keep the file's own name (Chinese included) but nothing that could climb out of the folder."""
+    name = re.sub(r"[^\w.\-]", "_", Path(filename.replace("\\", "/")).name).lstrip(".")
+    return name or "upload.csv"
+
+
+@bp.get("/scripts")
+@requires("scripts")
+def scripts() -> str:
+    """List the call scripts, whether each passes validation, and whether it is switched on."""
+    found = list_scripts(services().settings.scripts_dir)
+    return render_template("scripts.html", scripts=found, switches=script_switches(db()),
+                           folder=services().settings.scripts_dir)  # fmt: skip
+
+
+def _script_path(script_id: str) -> Path:
+    folder = services().settings.scripts_dir
+    path = folder / f"{script_id}.toml"
+    if not re.fullmatch(r"[\w\-]+", script_id) or not path.is_file():
+        abort(404)
+    return path
+
+
+@bp.get("/scripts/<script_id>")
+@requires("scripts")
+def script(script_id: str) -> str:
+    """Show one script's lines and questions."""
+    info = read_script(_script_path(script_id))
+    return render_template("script.html", s=info, enabled=script_switches(db()).get(script_id, True))
+
+
+@bp.post("/scripts/<script_id>/switch")
+@requires("scripts")
+def switch(script_id: str) -> Response:
+    """Switch a script on or off."""
+    _script_path(script_id)
+    on = request.form.get("enabled") == "1"
+    switch_script(db(), script_id, on, user().username, now())
+    audit("script_switch", f"script:{script_id}", enabled=on)
+    db().commit()
+    flash(f"话术 {script_id} 已{'启用' if on else '停用'}。", "ok")
+    return redirect(url_for("admin.scripts"))
+
+
+@bp.get("/progress")
+@requires("progress")
+def progress() -> str:
+    """Show one day's figures per task type (today by default) and the tasks whose deadline is at risk now."""
+    svc = services()
+    today = now().astimezone(svc.settings.tz).date()
+    day = _day_arg(request.args.get("day", ""), today)
+    windows = [Window.parse(w) for w in svc.settings.call_windows]
+    calendar = load_work_calendar(svc.settings.config_dir)
+    rows = progress_on(db(), svc.task_types, svc.settings.tz, day)
+    total = ProgressRow("", "合计", *(sum(getattr(r, f) for r in rows) for f in FIGURES))
+    risky = at_risk_tasks(db(), svc.task_types, calendar, windows, now())
+    return render_template("progress.html", rows=[r for r in rows if not r.empty], total=total, risky=risky,
+                           day=day, today=today, one_day=timedelta(days=1), now=now(),
+                           tz_name=svc.settings.timezone)  # fmt: skip
+
+
+def _day_arg(raw: str, today: date) -> date:
+    """Return the day asked for, or today (with a message) when it is missing or not a date."""
+    if not raw:
+        return today
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        flash(f"日期 {raw} 无效：请按 年-月-日 填写，例如 {today.isoformat()}。已显示今天。", "error")
+        return today
+
+
+@bp.get("/users")
+@requires("users")
+def users() -> str:
+    """List users and their roles."""
+    rows = list(db().scalars(select(User).order_by(User.username)))
+    return render_template("users.html", rows=rows, roles=list(Role), role_names=ROLE_NAMES, now=now())
+
+
+@bp.post("/users")
+@requires("users")
+def add_user() -> Response:
+    """Create a user."""
+    f = request.form
+    try:
+        u = create_user(db(), f.get("username", "").strip(), f.get("role", ""), f.get("password", ""),
+                        phone=f.get("phone", "").strip() or None, display_name=f.get("display_name", "").strip(),
+                        created_by_id=user().id)  # fmt: skip
+    except DialerError as exc:
+        db().rollback()
+        flash(f"无法创建用户：{exc}", "error")
+        return redirect(url_for("admin.users"))
+    audit("user_add", f"user:{u.id}", username=u.username, role=str(u.role))
+    db().commit()
+    flash(f"已创建用户 {u.username}。", "ok")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/role")
+@requires("users")
+def change_role(user_id: int) -> Response:
+    """Give a user another role; the change is audited and signs that user out."""
+    target = db().get(User, user_id)
+    if target is None:
+        abort(404)
+    try:
+        _, before = set_role(db(), target.username, request.form.get("role", ""))
+    except DialerError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.users"))
+    audit("role_change", f"user:{target.id}", username=target.username, before=str(before),
+          after=str(target.role))  # fmt: skip
+    db().commit()
+    flash(f"{target.username} 的角色已改为 {ROLE_NAMES[Role(target.role)]}。", "ok")
+    return redirect(url_for("admin.users"))

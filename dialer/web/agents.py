@@ -1,0 +1,240 @@
+"""Agents' pages: the live board of waiting callers, the problem-case queue and my callbacks."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from dialer.holidays import load_work_calendar
+from dialer.model import Attempt, Callback, CaseNote, CaseStatus, Escalation, ProblemCase, Task, User
+from dialer.services import services
+from dialer.web.helpers import audit, db, now, requires, user
+from dialer.web.sla import SlaClock, sla_clock
+
+bp = Blueprint("agents", __name__)
+LIVE = ("waiting", "agent_requested", "dialling_agent", "ringing", "bridged")
+CAUSES = ("销售误导", "客户理解偏差", "信息录入错误", "客户已知悉无异议", "服务质量问题", "其他")
+
+
+def _board_rows(s: Session) -> list[tuple[Escalation, Task]]:
+    q = (
+        select(Escalation, Task)
+        .join(Attempt, Attempt.id == Escalation.attempt_id)
+        .join(Task, Task.id == Attempt.task_id)
+        .where(Escalation.status.in_(LIVE))
+        .order_by(Escalation.enqueued_at, Escalation.id)
+    )
+    return [(e, t) for e, t in s.execute(q)]
+
+
+def _board_context() -> dict[str, object]:
+    rows = _board_rows(db())
+    agents = {u.id: u for u in db().scalars(select(User).where(User.id.in_({e.agent_id for e, _ in rows})))}
+    return {"rows": rows, "agents": agents, "now": now()}
+
+
+@bp.get("/board")
+@requires("board")
+def board() -> str:
+    """Show the callers waiting for a person; the page refreshes its table every few seconds."""
+    return render_template("board.html", **_board_context())
+
+
+@bp.get("/board/rows")
+@requires("board")
+def board_rows() -> str:
+    """Return the board's table body alone, for the auto-refresh."""
+    return render_template("_board_rows.html", **_board_context())
+
+
+@bp.post("/board/<int:escalation_id>/take")
+@requires("board")
+def take(escalation_id: int) -> Response:
+    """Ask for this caller to be bridged to my phone. The scheduler dials; the web only records intent."""
+    me = user()
+    if not me.phone:
+        flash("您的账户未登记电话号码，无法接听。请联系系统管理员登记。", "error")
+        return redirect(url_for("agents.board"))
+    # A conditional update: of two agents clicking at once, exactly one wins.
+    won = db().execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id, Escalation.status == "waiting")
+        .values(status="agent_requested", agent_id=me.id, agent_phone=me.phone)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        db().rollback()
+        flash("该来电已被其他专员接听或已结束。", "error")
+        return redirect(url_for("agents.board"))
+    audit("take_call", f"escalation:{escalation_id}", agent_phone=me.phone)
+    db().commit()
+    flash("已请求接听：系统正在呼叫您的电话，接起后将与客户接通。", "ok")
+    return redirect(url_for("agents.board"))
+
+
+def _clock(case: ProblemCase) -> SlaClock:
+    svc = services()
+    calendar = load_work_calendar(svc.settings.config_dir)
+    return sla_clock(case.created_at, case.due_at, svc.settings.problem_sla_working_days, calendar, now(),
+                     svc.settings.tz)  # fmt: skip
+
+
+@bp.get("/cases")
+@requires("cases")
+def cases() -> str:
+    """Show the problem-case queue: mine, unassigned, all open, or closed."""
+    view = request.args.get("view", "open")
+    q = select(ProblemCase, Task).join(Task, Task.id == ProblemCase.task_id)
+    if view == "mine":
+        q = q.where(ProblemCase.assignee_id == user().id, ProblemCase.status != CaseStatus.CLOSED)
+    elif view == "unassigned":
+        q = q.where(ProblemCase.status == CaseStatus.OPEN)
+    elif view == "closed":
+        q = q.where(ProblemCase.status == CaseStatus.CLOSED)
+    else:
+        view, q = "open", q.where(ProblemCase.status != CaseStatus.CLOSED)
+    rows = [(c, t, _clock(c)) for c, t in db().execute(q.order_by(ProblemCase.created_at).limit(500))]
+    names = {u.id: u.display_name or u.username for u in db().scalars(select(User))}
+    return render_template("cases.html", rows=rows, view=view, names=names)
+
+
+def _case(case_id: int) -> ProblemCase:
+    case = db().get(ProblemCase, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.get("/cases/<int:case_id>")
+@requires("cases")
+def case(case_id: int) -> str:
+    """Show one problem case: the question, the answer, notes, callbacks and the SLA clock."""
+    c = _case(case_id)
+    task = db().get_one(Task, c.task_id)
+    callbacks = db().scalars(select(Callback).where(Callback.problem_case_id == c.id).order_by(Callback.id))
+    names = {u.id: u.display_name or u.username for u in db().scalars(select(User))}
+    return render_template("case.html", case=c, task=task, clock=_clock(c), callbacks=list(callbacks),
+                           names=names, causes=CAUSES)  # fmt: skip
+
+
+@bp.post("/cases/<int:case_id>/assign")
+@requires("cases")
+def assign(case_id: int) -> Response:
+    """Assign the case to me."""
+    c = _case(case_id)
+    if c.status == CaseStatus.CLOSED:
+        flash("该问题件已关闭。", "error")
+    else:
+        c.assignee_id, c.status = user().id, CaseStatus.ASSIGNED
+        audit("case_assign", f"case:{c.id}")
+        db().commit()
+        flash("问题件已分配给您。", "ok")
+    return redirect(url_for("agents.case", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/note")
+@requires("cases")
+def note(case_id: int) -> Response:
+    """Add a note to the case."""
+    c = _case(case_id)
+    body = request.form.get("body", "").strip()
+    if not body:
+        flash("备注内容不能为空。", "error")
+        return redirect(url_for("agents.case", case_id=case_id))
+    c.notes.append(CaseNote(author_id=user().id, body=body[:4000]))
+    audit("case_note", f"case:{c.id}")
+    db().commit()
+    flash("备注已保存。", "ok")
+    return redirect(url_for("agents.case", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/resolution")
+@requires("cases")
+def resolution(case_id: int) -> Response:
+    """Save the resolution text."""
+    c = _case(case_id)
+    c.resolution = request.form.get("resolution", "").strip()[:4000]
+    audit("case_resolution", f"case:{c.id}")
+    db().commit()
+    flash("处理结果已保存。", "ok")
+    return redirect(url_for("agents.case", case_id=case_id))
+
+
+def _local_date(field: str) -> datetime | None:
+    raw = request.form.get(field, "")
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return datetime.combine(day, time(18), services().settings.tz)
+
+
+@bp.post("/cases/<int:case_id>/callback")
+@requires("cases")
+def schedule_callback(case_id: int) -> Response:
+    """Schedule a second callback to the customer, owed by me."""
+    c = _case(case_id)
+    due = _local_date("due")
+    if due is None or due < now() - timedelta(days=1):
+        flash("请填写有效的回拨日期（今天或以后，格式 年-月-日）。", "error")
+        return redirect(url_for("agents.case", case_id=case_id))
+    reason = request.form.get("reason", "").strip() or "问题件二次回访"
+    cb = Callback(task_id=c.task_id, attempt_id=c.attempt_id, problem_case_id=c.id, reason=reason[:200],
+                  assignee_id=user().id, due_at=due)  # fmt: skip
+    db().add(cb)
+    db().flush()
+    audit("callback_schedule", f"case:{c.id}", callback=cb.id, due=due.date().isoformat())
+    db().commit()
+    flash("已安排二次回访，见“我的回拨”。", "ok")
+    return redirect(url_for("agents.case", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/close")
+@requires("cases")
+def close(case_id: int) -> Response:
+    """Close the case with a cause; a resolution must be written first."""
+    c = _case(case_id)
+    cause = request.form.get("cause", "").strip()
+    if cause not in CAUSES or not (c.resolution or request.form.get("resolution", "").strip()):
+        flash("关闭前请填写处理结果并选择问题原因。", "error")
+        return redirect(url_for("agents.case", case_id=case_id))
+    c.resolution = request.form.get("resolution", "").strip() or c.resolution
+    c.cause, c.status, c.closed_at = cause, CaseStatus.CLOSED, now()
+    c.assignee_id = c.assignee_id or user().id
+    audit("case_close", f"case:{c.id}", cause=cause)
+    db().commit()
+    flash("问题件已关闭。", "ok")
+    return redirect(url_for("agents.case", case_id=case_id))
+
+
+@bp.get("/callbacks")
+@requires("callbacks")
+def callbacks() -> str:
+    """Show the callbacks I owe, soonest first, and the ones nobody has taken."""
+    q = (
+        select(Callback, Task)
+        .join(Task, Task.id == Callback.task_id)
+        .where(
+            Callback.status == "open", (Callback.assignee_id == user().id) | Callback.assignee_id.is_(None)
+        )
+        .order_by(Callback.due_at.is_(None), Callback.due_at, Callback.id)
+    )
+    return render_template("callbacks.html", rows=list(db().execute(q)), now=now())
+
+
+@bp.post("/callbacks/<int:callback_id>/done")
+@requires("callbacks")
+def callback_done(callback_id: int) -> Response:
+    """Mark a callback as made, with a note."""
+    cb = db().get(Callback, callback_id)
+    if cb is None or cb.status != "open" or cb.assignee_id not in (None, user().id):
+        abort(404)
+    cb.status, cb.done_at, cb.assignee_id = "done", now(), user().id
+    cb.note = request.form.get("note", "").strip()[:2000] or None
+    audit("callback_done", f"callback:{cb.id}")
+    db().commit()
+    flash("已标记为完成。", "ok")
+    return redirect(url_for("agents.callbacks"))

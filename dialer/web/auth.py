@@ -1,0 +1,77 @@
+"""Signing in and out. Failed sign-ins are counted; the fifth in a row locks the account for 15 minutes."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from dialer.model.audit import append_audit
+from dialer.model.users import LOCKOUT, sign_in
+from dialer.web.helpers import current_user, db, home_url, local_time, now
+
+bp = Blueprint(
+    "auth", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
+)
+
+
+@bp.get("/")
+def home() -> Response:
+    """Send the user to the first page their role allows."""
+    who = current_user()
+    if who is None:
+        return redirect(url_for("auth.login"))
+    return redirect(home_url(who))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str:
+    """Show the sign-in form and check it."""
+    if request.method == "GET":
+        return render_template("login.html", next=request.args.get("next", ""))
+    username = request.form.get("username", "").strip()
+    result = sign_in(db(), username, request.form.get("password", ""), now())
+    ip = request.remote_addr
+    if result.user is None:
+        append_audit(
+            db(), username or "(空)", "login_failed", f"user:{username}", {"why": result.outcome}, ip
+        )
+        db().commit()
+        flash(_refusal(result.outcome, local_time(result.locked_until, "%H:%M")), "error")
+        return render_template("login.html", next=request.form.get("next", ""), username=username)
+    user = result.user
+    append_audit(db(), user.username, "login", f"user:{user.id}", {"role": str(user.role)}, ip)
+    db().commit()
+    session.clear()
+    session["uid"], session["role"] = user.id, str(user.role)
+    return redirect(_safe_next(request.form.get("next", "")) or home_url(user))
+
+
+def _refusal(outcome: str, until: str) -> str:
+    if outcome == "locked":
+        minutes = int(LOCKOUT.total_seconds() // 60)
+        return f"连续多次密码错误，账户已锁定 {minutes} 分钟（至 {until}）。请稍后再试或联系系统管理员。"
+    if outcome == "inactive":
+        return "该账户已停用，请联系系统管理员。"
+    return "用户名或密码错误。"
+
+
+def _safe_next(target: str) -> str:
+    """Return `target` only if it is a path on this site (never another host)."""
+    parts = urlparse(target)
+    if not target.startswith("/") or target.startswith("//") or parts.netloc or parts.scheme:
+        return ""
+    return target
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Sign out."""
+    who = current_user()
+    if who is not None:
+        append_audit(db(), who.username, "logout", f"user:{who.id}", {}, request.remote_addr)
+        db().commit()
+    session.clear()
+    flash("您已安全退出。", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,193 @@
+"""What every page shares: the request's database session, the signed-in user, roles, audit, filters."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+
+from flask import Flask, abort, g, redirect, request, session, url_for
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from dialer.model import Role, User
+from dialer.model.audit import append_audit
+from dialer.policy.privacy import mask_phone
+from dialer.services import services
+from dialer.web.words import reason_text, says, word
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+A, S, C, AD = Role.AGENT, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN
+# What each role may do. Anything not listed here is refused.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "board": frozenset({A, S, AD}),
+    "cases": frozenset({A, S, AD}),
+    "callbacks": frozenset({A, S, AD}),
+    "calls": frozenset({C, AD}),  # search, call page, replay, download, evidence export
+    "audit": frozenset({C, AD}),
+    "upload": frozenset({S, AD}),
+    "progress": frozenset({S, AD}),
+    "scripts": frozenset({S, AD}),
+    "users": frozenset({AD}),
+    "full_phone": frozenset({C, AD}),
+}
+MINUTES = "%Y-%m-%d %H:%M"  # how every page shows an instant
+SECONDS = "%Y-%m-%d %H:%M:%S"  # where seconds matter: the audit log and a call's timeline
+ROLE_NAMES = {A: "回访专员", S: "主管", C: "合规质检", AD: "系统管理员"}
+# Menu entries: (permission, endpoint, label), in the order the header shows them.
+MENU = (
+    ("board", "agents.board", "等待接听"),
+    ("cases", "agents.cases", "问题件"),
+    ("callbacks", "agents.callbacks", "我的回拨"),
+    ("calls", "calls.search", "通话查询"),
+    ("audit", "auditlog.view", "审计日志"),
+    ("progress", "admin.progress", "今日进度"),
+    ("upload", "admin.upload", "导入名单"),
+    ("scripts", "admin.scripts", "话术管理"),
+    ("users", "admin.users", "用户管理"),
+)
+
+
+# Which menu entry a page belongs to, for the pages the menu does not name.
+SECTION = {
+    "agents.board_rows": "agents.board", "agents.take": "agents.board", "agents.case": "agents.cases",
+    "agents.assign": "agents.cases", "agents.note": "agents.cases", "agents.resolution": "agents.cases",
+    "agents.schedule_callback": "agents.cases", "agents.close": "agents.cases",
+    "agents.callback_done": "agents.callbacks", "calls.call": "calls.search", "admin.script": "admin.scripts",
+}  # fmt: skip
+
+
+def db() -> Session:
+    """Return this request's database session (opened on first use, closed when the request ends)."""
+    if "db_session" not in g:
+        g.db_session = services().db.sessions()
+    return cast(Session, g.db_session)
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    s = g.pop("db_session", None)
+    if s is not None:
+        s.close()
+
+
+def now() -> datetime:
+    """Return the app clock's current instant."""
+    return services().clock.now()
+
+
+def current_user() -> User | None:
+    """Return the signed-in user, or None."""
+    return cast(User | None, g.get("user"))
+
+
+def user() -> User:
+    """Return the signed-in user (the view is behind `requires`)."""
+    u = current_user()
+    if u is None:
+        abort(401)
+    return u
+
+
+def can(permission: str, who: User | None = None) -> bool:
+    """Return whether the user (default: the signed-in one) has `permission`."""
+    who = who or current_user()
+    return who is not None and Role(who.role) in PERMISSIONS[permission]
+
+
+def requires(permission: str, *, hide: bool = False) -> Callable[[F], F]:
+    """Let only signed-in users with `permission` in; `hide` answers 404 so ids cannot be probed."""
+
+    def wrap(view: F) -> F:
+        @functools.wraps(view)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            if current_user() is None:
+                return redirect(url_for("auth.login", next=request.full_path))
+            if not can(permission):
+                abort(404 if hide else 403)
+            return view(*args, **kwargs)
+
+        return cast(F, inner)
+
+    return wrap
+
+
+def audit(action: str, target: str = "", **detail: Any) -> None:
+    """Append an audit entry for the signed-in user's action to this request's session."""
+    who = current_user()
+    append_audit(db(), who.username if who else "anonymous", action, target, detail, request.remote_addr)
+
+
+def show_phone(phone: str | None) -> str:
+    """Return the phone in full for roles that need it, masked for everyone else."""
+    if not phone:
+        return ""
+    return phone if can("full_phone") else mask_phone(phone)
+
+
+def local_time(value: datetime | None, fmt: str = MINUTES) -> str:
+    """Format an instant in the service's time zone (DIALER_TIMEZONE), never in UTC."""
+    if value is None:
+        return ""
+    # The database hands back aware UTC; a naive value can only be UTC too, never the server's zone.
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(services().settings.tz).strftime(fmt)
+
+
+def home_url(who: User) -> str:
+    """Return the URL of the first page `who` may open."""
+    for perm, endpoint, _label in MENU:
+        if can(perm, who):
+            return url_for(endpoint)
+    return url_for("auth.login")
+
+
+def pretty_json(value: Any) -> str:
+    """Render a value as compact JSON with Chinese left readable."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _load_user() -> Response | None:
+    g.user = None
+    uid = session.get("uid")
+    if uid is None:
+        return None
+    found = db().get(User, uid)
+    if found is None or not found.active or session.get("role") != found.role:
+        session.clear()  # a role change or deactivation signs the user out
+        return None
+    g.user = found
+    return None
+
+
+def _context() -> dict[str, Any]:
+    who = current_user()
+    menu = [(ep, label) for perm, ep, label in MENU if who is not None and can(perm, who)]
+    endpoint = request.endpoint or ""
+    active = SECTION.get(endpoint, endpoint)
+    return {"me": who, "menu": menu, "active": active, "role_name": ROLE_NAMES, "can": can,
+            "SECONDS": SECONDS}  # fmt: skip
+
+
+def init_app(app: Flask) -> None:
+    """Hook the session, user loading, template helpers and security headers into `app`."""
+    app.before_request(_load_user)
+    app.teardown_appcontext(_close_session)
+    app.context_processor(_context)
+    app.add_template_filter(show_phone, "phone")
+    app.add_template_filter(local_time, "local")
+    app.add_template_filter(pretty_json, "pretty")
+    app.add_template_filter(says, "says")
+    app.add_template_filter(word, "word")
+    app.add_template_filter(reason_text, "reason_text")
+
+    @app.after_request
+    def _headers(resp: Response) -> Response:
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        if resp.mimetype == "text/html":
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp

@@ -1,0 +1,93 @@
+"""The call page's timeline: each event's data turned into a short line a person can read.
+
+Events keep their whole payload (a status callback's form, the TwiML the IVR answered with); the page shows
+the few fields that matter and folds the rest away, the TwiML as escaped XML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialer.model import AttemptEvent
+from dialer.web.words import word
+
+# The fields worth a glance, per event kind, with their Chinese names. The rest is folded away.
+KEY_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "status": (("CallDuration", "时长（秒）"), ("SipResponseCode", "SIP 码"), ("ErrorCode", "错误码"),
+               ("AnsweredBy", "接听方")),
+    "agent": (("CallDuration", "时长（秒）"), ("ErrorCode", "错误码")),
+    "recording": (("RecordingDuration", "时长（秒）"), ("RecordingChannels", "声道"), ("ErrorCode", "错误码")),
+    "queue": (("QueueTime", "排队（秒）"),),
+    "dial": (("status", "网关状态"),),
+    "note": (("agent", "坐席电话"), ("worker", "处理进程")),
+}  # fmt: skip
+TURN = re.compile(r"turn (\d+)")
+VERBS = {"Say": "播报", "Play": "放音", "Record": "录音作答", "Gather": "收号", "Enqueue": "进入排队",
+         "Dial": "转接", "Redirect": "跳转", "Pause": "停顿", "Hangup": "挂断", "Leave": "离开队列",
+         "Reject": "拒接"}  # fmt: skip
+RECORDING_STATUSES = {
+    "completed": "录音已生成",
+    "in-progress": "录音中",
+    "absent": "无录音",
+    "failed": "录音失败",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One timeline row as the page shows it."""
+
+    name: str  # the event's name in words
+    facts: list[tuple[str, str]] = field(default_factory=list)  # (label, value) pairs shown inline
+    twiml: str | None = None  # the whole TwiML document, shown folded
+    spoken: str = ""  # what the TwiML says, as a one-line preview
+    raw: str = ""  # the whole payload as JSON, shown folded
+
+
+def describe(e: AttemptEvent) -> Line:
+    """Return what the timeline shows for one event."""
+    data: dict[str, Any] = e.data or {}
+    raw = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, default=str) if data else ""
+    if e.kind == "twiml" and isinstance(data.get("twiml"), str):
+        return Line(word(e.name, "event_name"), twiml=data["twiml"], spoken=spoken_text(data["twiml"]))
+    if e.kind == "answer":
+        return Line(_turn(e.name), _answer_facts(data))
+    name = RECORDING_STATUSES.get(e.name, e.name) if e.kind == "recording" else word(e.name, "event_name")
+    facts = [
+        (label, str(data[key]))
+        for key, label in KEY_FIELDS.get(e.kind, ())
+        if data.get(key) not in (None, "")
+    ]
+    if e.kind == "note" and data.get("reason"):
+        facts.insert(0, ("原因", word(data["reason"], "reason")))
+    return Line(name, facts, raw=raw)
+
+
+def _turn(name: str) -> str:
+    found = TURN.fullmatch(name)
+    return f"第 {found.group(1)} 轮" if found else name
+
+
+def _answer_facts(data: dict[str, Any]) -> list[tuple[str, str]]:
+    facts = [("判定", word(data.get("label"), "answer") or "—"),
+             ("识别文本", data.get("transcript") or "（无）"),
+             ("匹配词", data.get("matched") or "—")]  # fmt: skip
+    if data.get("ms") is not None:
+        facts.append(("识别用时", f"{data['ms']} 毫秒"))
+    return facts
+
+
+def spoken_text(twiml: str, limit: int = 80) -> str:
+    """Return what a TwiML document says (its <Say> texts, or its verbs), shortened to `limit` characters."""
+    try:
+        root = ET.fromstring(twiml)
+    except ET.ParseError:
+        return "（无法解析的 TwiML）"
+    said = " ".join(" ".join((el.text or "").split()) for el in root.iter("Say")).strip()
+    verbs = " · ".join(VERBS.get(el.tag, el.tag) for el in root if el.tag != "Say")
+    text = (f"【{verbs}】" if verbs else "") + said or "（空）"
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,98 @@
+"""Words for codes: what the pages show people instead of the codes the database stores.
+
+The raw code stays in a `title` attribute so support staff can still see it on hover.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+from dialer.services import services
+
+ESCALATION_REASONS = {
+    "agent": "客户要求转人工", "asked": "客户要求转人工", "key0": "客户按 0 转人工",
+    "critical": "关键问题答“否”", "critical_no": "关键问题答“否”", "unclear": "连续两次未听清",
+    "elderly": "高龄客户",
+}  # fmt: skip
+ESCALATION_STATUSES = {
+    "waiting": "等待接听", "agent_requested": "已认领·正在呼叫坐席", "dialling_agent": "正在呼叫坐席",
+    "ringing": "正在呼叫坐席", "bridged": "通话中", "ended": "已结束", "timeout": "无人接听·已安排回拨",
+    "agent_failed": "坐席未接通",
+}  # fmt: skip
+OUTCOMES = {
+    "succeeded": "成功", "problem": "问题件", "wrong_person": "非本人", "busy": "忙线", "no_answer": "无人接听",
+    "failed": "呼叫失败", "voicemail": "语音信箱", "hung_up": "中途挂断", "invalid": "号码无效",
+    "error": "线路错误", "canceled": "已取消",
+}  # fmt: skip
+# The gateway's call statuses, as status callbacks and the attempt's `status` carry them.
+CALL_STATUSES = {
+    "claimed": "待拨打", "placing": "正在拨打", "queued": "排队中", "initiated": "已发起", "ringing": "振铃中",
+    "in-progress": "通话中", "completed": "已结束", "busy": "忙线", "no-answer": "无人接听",
+    "failed": "呼叫失败", "canceled": "已取消",
+}  # fmt: skip
+ANSWERS = {"yes": "是", "no": "否", "unclear": "未听清", "agent": "转人工", "no_answer": "无回答"}
+EVENT_KINDS = {
+    "status": "状态回调", "twiml": "语音流程", "answer": "回答", "recording": "录音", "queue": "排队",
+    "agent": "坐席", "note": "备注", "dial": "拨号", "webhook": "回调",
+}  # fmt: skip
+# Event names that are not call statuses: the IVR's and the scheduler's own steps.
+EVENT_NAMES = {
+    "document": "语音指令", "placed": "已发起呼叫", "escalated": "转人工", "agent_rung": "呼叫坐席",
+    "claim_expired": "领取超时", "reconciled": "向网关核对状态", "bridged": "已接通坐席",
+    "absent": "无录音", "leave": "客户离开队列", "hangup": "客户挂断", "redirected": "转接",
+    "queue-full": "队列已满", "error": "错误", "system-error": "系统错误",
+}  # fmt: skip
+TASK_STATUSES = {
+    "pending": "待回访", "dialling": "拨打中", "succeeded": "回访成功", "problem": "问题件",
+    "unreachable": "无法联系", "invalid": "号码无效", "cancelled": "已取消",
+}  # fmt: skip
+CASE_STATUSES = {"open": "待领取", "assigned": "处理中", "closed": "已关闭"}
+RECORDING_KINDS = {"call": "全程录音（双声道）", "agent_leg": "人工坐席录音", "clip": "回答片段"}
+QUESTION_KINDS = {
+    "yes_no": "是否题",
+    "understanding": "理解确认题",
+    "satisfaction": "满意度题",
+    "identity": "身份确认",
+}
+PROMPTS = {
+    "greeting": "问候语", "introduction": "开场白", "recording_notice": "录音告知", "acknowledge": "确认语",
+    "reask": "重问语", "no_input": "无应答提示", "keys_hint": "按键提示", "keys_only": "改用按键提示",
+    "escalation": "转人工提示", "agent_unavailable": "坐席忙提示", "elderly_offer": "高龄客户询问",
+    "problem_notice": "问题记录告知", "closing": "结束语", "wrong_person_close": "非本人结束语",
+}  # fmt: skip
+VOCABULARIES = {
+    "reason": ESCALATION_REASONS, "escalation": ESCALATION_STATUSES, "outcome": OUTCOMES,
+    "call_status": CALL_STATUSES, "answer": ANSWERS, "event": EVENT_KINDS, "task_status": TASK_STATUSES,
+    "case_status": CASE_STATUSES, "recording": RECORDING_KINDS, "question_kind": QUESTION_KINDS,
+    "prompt": PROMPTS,
+}  # fmt: skip
+
+
+CODE_IN_BRACKETS = re.compile(r"（([a-z_]+)）")
+
+
+def reason_text(text: str | None) -> str:
+    """Return a callback's reason with any escalation-reason code in it (e.g. "（agent）") put in words."""
+    return CODE_IN_BRACKETS.sub(lambda m: f"（{word(m.group(1), 'reason')}）", text or "")
+
+
+def word(code: object, vocabulary: str) -> str:
+    """Return the Chinese word for `code` in `vocabulary` ("" for none; the code itself if unknown)."""
+    if code is None or code == "":
+        return ""
+    text = str(code)
+    if vocabulary == "task_type":
+        rules = services().task_types.get(text)
+        return rules.name if rules is not None else text
+    if vocabulary == "event_name":
+        return EVENT_NAMES.get(text) or CALL_STATUSES.get(text) or text
+    return VOCABULARIES[vocabulary].get(text, text)
+
+
+def says(code: object, vocabulary: str, empty: str = "—") -> Markup:
+    """Return the word for `code` in a span whose title keeps the raw code, for support staff."""
+    if code is None or code == "":
+        return Markup(escape(empty))
+    return Markup('<span title="{}">{}</span>').format(str(code), word(code, vocabulary))

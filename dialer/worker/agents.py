@@ -1,0 +1,91 @@
+"""Ring the agents the console asked for: the web only records "agent_requested", this process dials.
+
+An agent who clicks "Take this call" on the board gets `Escalation.status = "agent_requested"` and their
+phone in `agent_phone`. Each scheduler pass calls `ring_requested_agents`, which places the agent's leg
+(recorded, like every call) whose TwiML bridges it to the caller's queue.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dialer.clock import utcnow
+from dialer.errors import GatewayError
+from dialer.gateway.client import CallRequest, Gateway
+from dialer.model import Attempt, Database, Escalation
+from dialer.model.outcomes import record_event
+from dialer.settings import Settings
+
+log = logging.getLogger("dialer.worker")
+BATCH = 20
+
+
+def agent_leg_request(settings: Settings, attempt_id: int, escalation_id: int, phone: str) -> CallRequest:
+    """Build the agent's call: its webhooks name the attempt and the escalation, and it is recorded."""
+    base = settings.public_url.rstrip("/")
+    q = f"?a={attempt_id}&e={escalation_id}"
+    return CallRequest(
+        to=phone,
+        voice_url=f"{base}/ivr/agent{q}",
+        status_callback=f"{base}/ivr/agent/status{q}",
+        recording_status_callback=f"{base}/ivr/recording{q}",
+        timeout=settings.ring_timeout,
+    )
+
+
+def ring_agent(s: Session, settings: Settings, gateway: Gateway, esc: Escalation, phone: str) -> bool:
+    """Place the agent's leg for `esc` and note it; return False (status agent_failed) if it failed."""
+    try:
+        info = gateway.place_call(agent_leg_request(settings, esc.attempt_id, esc.id, phone))
+    except GatewayError as exc:
+        log.warning("escalation %s: agent %s could not be dialled: %s", esc.id, phone, exc)
+        esc.status = "agent_failed"
+        return False
+    # Only a leg still being placed becomes "ringing": a failure its status callback already noted stays.
+    s.execute(
+        update(Escalation)
+        .where(
+            Escalation.id == esc.id, Escalation.status.in_(("agent_requested", "dialling_agent", "waiting"))
+        )
+        .values(status="ringing", agent_phone=phone, agent_call_sid=info.sid)
+        .execution_options(synchronize_session=False)
+    )
+    s.refresh(esc)
+    return True
+
+
+def ring_requested_agents(settings: Settings, db: Database, gateway: Gateway) -> int:
+    """Dial every agent a console user asked to be bridged; return how many legs were placed."""
+    with db.session() as s:
+        ids = list(s.scalars(
+            select(Escalation.id).where(Escalation.status == "agent_requested")
+            .order_by(Escalation.id).limit(BATCH)
+        ))  # fmt: skip
+    return sum(_ring_one(settings, db, gateway, eid) for eid in ids)
+
+
+def _ring_one(settings: Settings, db: Database, gateway: Gateway, eid: int) -> bool:
+    # Claim it first (conditional update), so two scheduler processes never ring the same agent twice.
+    with db.session() as s, s.begin():
+        won = s.execute(
+            update(Escalation)
+            .where(Escalation.id == eid, Escalation.status == "agent_requested")
+            .values(status="dialling_agent")
+            .execution_options(synchronize_session=False)
+        )
+        if won.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+    with db.session() as s, s.begin():
+        esc = s.get_one(Escalation, eid)
+        phone = esc.agent_phone or ""
+        attempt = s.get_one(Attempt, esc.attempt_id)
+        if not phone:
+            esc.status = "agent_failed"
+            return False
+        placed = ring_agent(s, settings, gateway, esc, phone)
+        detail = {"agent": phone, "escalation": eid, "placed": placed}
+        record_event(s, attempt, "note", "agent_rung", detail, at=utcnow())
+        return placed

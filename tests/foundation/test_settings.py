@@ -1,0 +1,81 @@
+"""Settings are read once, typed, and a bad value names its key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialer.errors import SettingsError
+from dialer.settings import DEV_AUTH_TOKEN, Settings, load_settings
+
+
+def test_it_reads_environment_over_defaults() -> None:
+    s = load_settings({"DIALER_MAX_CPS": "2.5", "DIALER_CALL_WINDOWS": "09:30-11:30, 14:00-16:00"})
+    assert s.max_calls_per_second == 2.5
+    assert s.call_windows == ("09:30-11:30", "14:00-16:00")
+    assert s.timezone == "Asia/Shanghai"
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({"DIALER_MAX_CPS": "fast"}, "DIALER_MAX_CPS"),
+        ({"DIALER_DELETE_GATEWAY_RECORDINGS": "maybe"}, "DIALER_DELETE_GATEWAY_RECORDINGS"),
+        ({"DIALER_TIMEZONE": "Mars/Olympus"}, "DIALER_TIMEZONE"),
+        ({"DIALER_CALL_WINDOWS": "12:00-10:00"}, "DIALER_CALL_WINDOWS"),
+        ({"DIALER_MAX_CONCURRENT_CALLS": "0"}, "DIALER_MAX_CONCURRENT_CALLS"),
+        ({"DIALER_PUBLIC_URL": "ftp://x"}, "DIALER_PUBLIC_URL"),
+        ({"TWILIO_ACCOUNT_SID": "nope"}, "TWILIO_ACCOUNT_SID"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_key(env: dict[str, str], key: str) -> None:
+    with pytest.raises(SettingsError, match=key):
+        load_settings(env)
+
+
+def test_a_secret_may_come_from_a_file(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("s3cret-token\n")
+    s = load_settings({"TWILIO_AUTH_TOKEN_FILE": str(secret)})
+    assert s.twilio_auth_token == "s3cret-token"
+
+
+def test_an_unreadable_secret_file_names_the_key(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="TWILIO_AUTH_TOKEN_FILE"):
+        load_settings({"TWILIO_AUTH_TOKEN_FILE": str(tmp_path / "missing")})
+
+
+def test_real_twilio_refuses_the_development_token() -> None:
+    with pytest.raises(SettingsError, match="TWILIO_AUTH_TOKEN"):
+        load_settings({"DIALER_GATEWAY_URL": ""})
+    assert load_settings({"DIALER_GATEWAY_URL": "", "TWILIO_AUTH_TOKEN": "real"}).uses_real_twilio
+
+
+def test_config_files_use_the_same_keys_and_the_environment_wins(tmp_path: Path) -> None:
+    (tmp_path / "default.toml").write_text('DIALER_TIMEZONE = "Asia/Urumqi"\nDIALER_RING_TIMEOUT = 45\n')
+    (tmp_path / "local.toml").write_text("DIALER_RING_TIMEOUT = 50\n")
+    s = load_settings({"DIALER_CONFIG_DIR": str(tmp_path), "DIALER_TIMEZONE": "Asia/Shanghai"})
+    assert s.ring_timeout == 50
+    assert s.timezone == "Asia/Shanghai"
+
+
+def test_an_unknown_key_in_a_config_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "default.toml").write_text('DIALER_TIMEZONEE = "Asia/Shanghai"\n')
+    with pytest.raises(SettingsError, match="DIALER_TIMEZONEE"):
+        load_settings({"DIALER_CONFIG_DIR": str(tmp_path)})
+
+
+def test_the_shipped_default_toml_and_example_env_name_real_settings() -> None:
+    s = load_settings({})
+    assert s.twilio_auth_token == DEV_AUTH_TOKEN
+    root = Path(__file__).resolve().parents[2]
+    names = {row[0] for row in s.describe()}
+    example = (root / "config" / "example.env").read_text(encoding="utf-8")
+    listed = {line.split("=")[0].lstrip("# ").strip() for line in example.splitlines() if "=" in line}
+    assert names <= listed, f"example.env lacks {sorted(names - listed)}"
+
+
+def test_tests_build_settings_directly() -> None:
+    s = Settings(database_url="sqlite://")
+    assert s.replace(ring_timeout=20).ring_timeout == 20
