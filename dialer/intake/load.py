@@ -17,6 +17,7 @@ from dialer.errors import ImportFileError
 from dialer.intake.reader import iter_records, read_call_list
 from dialer.intake.rows import ParsedRow, RowError, map_columns, parse_row
 from dialer.model import Customer, ImportBatch, Task, TaskStatus
+from dialer.model.bulk import Statistics, insert_many
 from dialer.policy.rules import TaskTypeRules
 
 CHUNK = 2000
@@ -123,11 +124,13 @@ def _load(
     progress: Progress | None,
 ) -> None:
     done = 0
+    stats = Statistics(session.connection(), [cast(Table, Customer.__table__), cast(Table, Task.__table__)])
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         customers = _customer_ids(session, chunk)
         _insert_tasks(session, chunk, customers, rules, script, batch, report)
         done += len(chunk)
+        stats.grew(len(chunk))
         if progress:
             progress(report.total // 2 + done // 2, report.total)
 
@@ -146,8 +149,8 @@ def _customer_ids(session: Session, rows: list[ParsedRow]) -> dict[tuple[str, st
              "birth_year": r.birth_year, "gender": r.gender}
             for r in new.values()
         ]  # fmt: skip
-        # A plain executemany, then a look-up: RETURNING in parameter order goes row by row on SQLite.
-        session.connection().execute(cast(Table, Customer.__table__).insert(), values)
+        # Insert without RETURNING, then look up: RETURNING in parameter order goes row by row on SQLite.
+        insert_many(session.connection(), cast(Table, Customer.__table__), values)
         found.update(_find_customers(session, set(new)))
     return found
 
@@ -186,8 +189,8 @@ def _insert_tasks(
         seen.add(key)
         values.append(_task_values(key[0], r, rules, script, batch.id))
     if values:
-        # Core executemany: the ORM's bulk path costs more than the insert itself here.
-        session.connection().execute(cast(Table, Task.__table__).insert(), values)
+        # Core, not the ORM: the ORM's bulk path costs more than the insert itself here.
+        insert_many(session.connection(), cast(Table, Task.__table__), values)
     report.imported += len(values)
 
 
