@@ -67,16 +67,19 @@ def _transcribe(svc: Services, url: str, sid: str | None, kind: str) -> Heard:
     if svc.speech is None:  # no model: only keys are understood
         heard.elapsed = time.monotonic() - started
         return heard
-    from dialer.speech import recognize_answer
+    from dialer.speech import PAST_DEADLINE, recognize_answer
 
-    future = _pool(svc).submit(recognize_answer, svc.speech, clip, kind)
+    deadline = started + budget
+    future = _pool(svc).submit(recognize_answer, svc.speech, clip, kind, deadline=deadline)
     try:
-        transcript = future.result(timeout=max(0.05, budget - (time.monotonic() - started)))
+        transcript = future.result(timeout=max(0.05, deadline - time.monotonic()))
     except FutureTimeout:
-        log.warning("answer %s not transcribed within %.1f s: treated as unclear", sid, budget)
-        heard.elapsed = time.monotonic() - started
-        return heard
+        future.cancel()  # still queued: never starts; running: it stops itself at the deadline
+        transcript = None
     heard.elapsed = time.monotonic() - started
+    if transcript is None or transcript.no_answer_reason == PAST_DEADLINE:
+        log.warning("answer %s not transcribed within %.1f s: treated as unclear", sid, budget)
+        return heard
     if transcript.no_answer_reason:
         heard.event = Answer("no_answer")
         heard.matched = transcript.no_answer_reason

@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -240,6 +241,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=50)
     parser.add_argument("--plain", type=int, default=400)
     parser.add_argument("--postgres", default="", help="run on a throw-away schema of this PostgreSQL URL")
+    parser.add_argument(
+        "--budget", type=float, default=None, help="DIALER_ANSWER_BUDGET in seconds (default: the setting's)"
+    )
     args = parser.parse_args()
     import logging
 
@@ -250,6 +254,8 @@ def main() -> None:
         settings = Settings(
             database_url=url, recordings_dir=tmp / "rec", var_dir=tmp / "var", log_level="ERROR"
         )
+        if args.budget is not None:
+            settings = replace(settings, answer_budget_seconds=args.budget)
         migrate(open_database(settings.database_url))
         speech = load_model(ensure_standin_model(PROJECT_ROOT / "var" / "models"), strict=False)
         bench_plain(settings, args.plain)
