@@ -1,4 +1,4 @@
-"""Benchmarks of the dialler (issue 4): tick selection on 1,000,000 pending tasks, and sustained calls per second.
+"""Benchmarks of the dialler: tick selection on 1,000,000 pending tasks, and sustained calls per second.
 
 Run: .venv/bin/python tests/benchmarks/bench_scheduler.py  (needs PostgreSQL: DIALER_TEST_POSTGRES_URL or
 postgresql://postgres@127.0.0.1:5432/test). Prints the query plan, figures and ratios against baselines

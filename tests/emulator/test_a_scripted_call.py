@@ -1,4 +1,4 @@
-"""Acceptance 3: a scripted call (Say → Record → Gather → Enqueue / agent Dial Queue → Hangup)."""
+"""A scripted call (Say → Record → Gather → Enqueue / agent Dial Queue → Hangup)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Acceptance 5: an unknown verb, a 500, a timeout and a non-XML body end the call as Twilio does
+"""An unknown verb, a 500, a timeout and a non-XML body end the call as Twilio does
 (FallbackUrl first when given), while the emulator keeps serving its other calls."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Acceptance 4: a hundred simulated calls at once, each with its own answer and recording."""
+"""A hundred simulated calls at once, each with its own answer and recording."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Acceptance 1: every parameter the emulator reads and every field it returns is in Twilio's OpenAPI
+"""Every parameter the emulator reads and every field it returns is in Twilio's OpenAPI
 description, and its JSON validates against the response schemas there."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Acceptance 2: the signing helper matches Twilio's vectors and the SDK validator accepts it."""
+"""The signing helper matches Twilio's vectors and the SDK validator accepts it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Acceptance 1: the official twilio SDK creates, fetches, updates and lists calls and recordings."""
+"""The official twilio SDK creates, fetches, updates and lists calls and recordings."""
 
 from __future__ import annotations
 
