@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import psycopg
 from psycopg import sql
 from sqlalchemy import Column, Connection, Table
+from sqlalchemy.exc import DBAPIError
 
 
 def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -35,14 +37,21 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     )
     driver = conn.connection.driver_connection
     assert driver is not None
-    with driver.cursor() as cur, cur.copy(statement) as copy:
-        for row in rows:
-            if len(row) != len(given):
-                raise ValueError(f"every row must have the same columns as the first: {', '.join(given)}")
-            values = [row[k] for k in given] + tail
-            copy.write_row(
-                [v if p is None or v is None else p(v) for p, v in zip(procs, values, strict=True)]
-            )
+    try:
+        with driver.cursor() as cur, cur.copy(statement) as copy:
+            for row in rows:
+                if len(row) != len(given):
+                    raise ValueError(f"every row must have the same columns as the first: {', '.join(given)}")
+                values = [row[k] for k in given] + tail
+                copy.write_row(
+                    [v if p is None or v is None else p(v) for p, v in zip(procs, values, strict=True)]
+                )
+    except psycopg.Error as exc:
+        # Raise what SQLAlchemy raises for the same failure of an INSERT (IntegrityError, DataError,
+        # OperationalError …), so that callers handle both paths alike.
+        raise DBAPIError.instance(
+            statement.as_string(driver), None, exc, psycopg.Error, dialect=conn.dialect
+        ) from exc
 
 
 def _has_python_default(column: Column[Any]) -> bool:

@@ -77,3 +77,14 @@ def test_statistics_catch_up_inside_the_importing_transaction(db: Database) -> N
             text("SELECT reltuples FROM pg_class WHERE oid = 'customers'::regclass")
         ).scalar_one()
         assert known == 3000
+
+
+def test_a_refused_row_raises_the_same_error_as_an_insert_would(db: Database) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    nameless = {**customer_row(1), "name": None}
+    with db.session() as s:
+        with pytest.raises(IntegrityError, match="name"), s.begin():
+            insert_many(s.connection(), CUSTOMERS, [customer_row(2), nameless])
+        # The transaction rolled back: the good row went too.
+        assert s.execute(text("SELECT count(*) FROM customers")).scalar_one() == 0

@@ -96,6 +96,35 @@ def test_skip_invalid_imports_the_good_rows(migrated: str, tmp_path: Path) -> No
     assert count_tasks(migrated) == 3
 
 
+def test_text_too_long_for_its_column_is_the_rows_error_not_the_databases(
+    migrated: str, tmp_path: Path
+) -> None:
+    long_dept, long_seller = "理赔" * 60, "李" * 101
+    f = write_csv(tmp_path / "long.csv", [*GOOD, f"钱多,13812340001,2026-11-20,{long_dept},李四",
+                                          f"孙丽,13812340002,2026-11-20,个险部,{long_seller}"])  # fmt: skip
+    result = run_cli(["import", str(f), "--type", "claim", "--json"], migrated, tmp_path)
+    assert result.exit_code == 2
+    errors = json.loads(result.output)["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(5, "部门"), (6, "业务员")]
+    assert "longer than 100 characters (120)" in errors[0]["reason"]
+    skipped = run_cli(["import", str(f), "--type", "claim", "--skip-invalid"], migrated, tmp_path)
+    assert skipped.exit_code == 0, skipped.output
+    assert count_tasks(migrated) == 3
+
+
+def test_the_text_limits_are_the_columns_sizes() -> None:
+    from sqlalchemy import String
+
+    from dialer.intake.rows import TEXT_LIMITS
+    from dialer.model import Customer
+
+    columns = {"department": Task.department, "seller": Task.seller, "name": Customer.name,
+               "external_id": Customer.external_id, "gender": Customer.gender}  # fmt: skip
+    for field, column in columns.items():
+        kind = column.property.columns[0].type
+        assert isinstance(kind, String) and kind.length == TEXT_LIMITS[field], field
+
+
 def test_reimporting_a_file_adds_nothing(migrated: str, tmp_path: Path) -> None:
     f = write_csv(tmp_path / "list.csv", GOOD)
     assert run_cli(["import", str(f), "--type", "claim"], migrated, tmp_path).exit_code == 0
