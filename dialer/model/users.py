@@ -79,11 +79,16 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 
 
+DISPLAY_NAME_MAX = 100  # the column's size
+
+
 def create_user(session: Session, username: str, role: str, password: str, *, phone: str | None = None,
                 display_name: str = "", created_by_id: int | None = None) -> User:  # fmt: skip
     """Add a user with an argon2-hashed password; the caller commits."""
     if not USERNAME.match(username):
         raise UserError(f"user name {username!r}: use 2-64 letters, digits, '.', '_' or '-'")
+    if len(display_name) > DISPLAY_NAME_MAX:
+        raise UserError(f"display name: at most {DISPLAY_NAME_MAX} characters, got {len(display_name)}")
     if find_user(session, username) is not None:
         raise UserError(f"user {username!r} already exists; use `dialer users set-role` to change it")
     user = User(
