@@ -102,6 +102,10 @@ def tick(ctx: Context, at_text: str | None, dry_run: bool, as_json: bool) -> Non
         click.echo(f"  task {c.task_id} → {c.to} {c.status}" + (f" ({c.error})" if c.error else ""))
     if report.skipped:
         click.echo("Skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(report.skipped.items())))
+    if report.paused_scripts:
+        click.echo(
+            "Scripts switched off in the console (their tasks wait): " + ", ".join(report.paused_scripts)
+        )
     for w in report.warnings:
         click.echo(f"WARNING: {w}", err=True)
 

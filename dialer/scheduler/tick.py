@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +25,7 @@ from dialer.model.outcomes import (
     task_view,
 )
 from dialer.model.pacing import CLAIMS_ROW, calls_in_flight, lock_pacer
+from dialer.model.scripts import script_switches
 from dialer.policy.attempts import next_attempt_at
 from dialer.policy.dialing import STANDING_REASONS, may_dial
 from dialer.scheduler import placing
@@ -78,11 +79,13 @@ class TickReport:
     skipped: Counter[str] = field(default_factory=Counter)
     recovered: int = 0
     warnings: list[str] = field(default_factory=list)
+    paused_scripts: list[str] = field(default_factory=list)  # switched off in the console: their tasks wait
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "at": self.at.isoformat(), "dry_run": self.dry_run, "calls": [c.as_dict() for c in self.calls],
             "skipped": dict(sorted(self.skipped.items())), "recovered": self.recovered, "warnings": self.warnings,
+            "paused_scripts": self.paused_scripts,
         }  # fmt: skip
 
 
@@ -137,11 +140,20 @@ class Dialer:
             self._place_all(planned, now)
         return report
 
-    def due_tasks(self, now: datetime, limit: int = SELECT_BATCH, *, lock: bool = False) -> Select[Task]:
-        """Return the query for pending tasks due at `now`, earliest deadline first (no deadline last)."""
+    def due_tasks(
+        self, now: datetime, limit: int = SELECT_BATCH, *, lock: bool = False, paused: Collection[str] = ()
+    ) -> Select[Task]:
+        """Return the query for pending tasks due at `now`, earliest deadline first (no deadline last).
+
+        Tasks whose script is `paused` are left out in the query itself, so that however many of them there
+        are they never crowd the due tasks of other scripts out of the batch.
+        """
+        due = [Task.status == TaskStatus.PENDING, Task.next_attempt_at <= now]
+        if paused:
+            due.append(Task.script.not_in(sorted(paused)))
         q = (
             select(Task)
-            .where(Task.status == TaskStatus.PENDING, Task.next_attempt_at <= now)
+            .where(*due)
             .order_by(Task.deadline_at.asc().nulls_last(), Task.id)
             .limit(limit)
             .options(selectinload(Task.attempts))
@@ -159,7 +171,9 @@ class Dialer:
                 lock_pacer(s, utcnow(), CLAIMS_ROW)  # one claimer at a time: the in-flight count stays true
             capacity = self.settings.max_concurrent_calls - calls_in_flight(s)
             budget = capacity if dry_run else min(capacity, self.claim_budget())
-            tasks = list(s.scalars(self.due_tasks(now, lock=not dry_run)).unique())
+            report.paused_scripts = sorted(k for k, on in script_switches(s).items() if not on)
+            due = self.due_tasks(now, lock=not dry_run, paused=report.paused_scripts)
+            tasks = list(s.scalars(due).unique())
             opted = opted_out_pairs(s, [t.customer.phone for t in tasks])
             busy = recently_called(s, [t.customer.phone for t in tasks], now)
             chosen: list[Task] = []
