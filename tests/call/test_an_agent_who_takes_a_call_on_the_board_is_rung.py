@@ -47,11 +47,20 @@ def line(tmp_path_factory: pytest.TempPathFactory, speech: object) -> Iterator[L
 
 
 def _waiting(line: Line, timeout: float = 60.0) -> int:
+    """Wait until the caller waits in the queue, and the webhook that put them there has returned.
+
+    The escalation row is visible as soon as the answer webhook commits, but that webhook still makes its own
+    pass of `ring_requested_agents` before it returns its <Enqueue>. Taking the call in between would let that
+    pass ring the agent instead of the scheduler's. Both are correct in production (the agent is rung once
+    either way); the test waits for the <Enqueue> to reach the gateway so that the pass it checks is its own.
+    """
+    [attempt] = line.attempts("李娜")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with line.session() as s:
             found = s.scalar(select(Escalation.id).where(Escalation.status == "waiting"))
-        if found is not None:
+        documents = line.documents(attempt.call_sid or "")
+        if found is not None and any("<Enqueue" in d for d in documents):
             return found
         time.sleep(0.1)
     raise AssertionError("no caller came to wait for an agent")
