@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from dialer.model import Customer, Task
+from dialer.model.base import column_size
+
 # Our field → the headers that mean it (compared without spaces, case-insensitively).
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "客户姓名", "客户名称", "投保人", "投保人姓名", "患者姓名", "员工姓名", "联系人", "name",
@@ -27,9 +30,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "gender": ("性别", "gender", "sex"),
 }  # fmt: skip
 REQUIRED = ("name", "phone", "event_at")
-# The longest text each field may hold: the sizes of the customers' and tasks' columns in dialer.model (a test
-# keeps the two in step). A longer value is the row's error, never the database's.
-TEXT_LIMITS = {"name": 100, "department": 100, "seller": 100, "external_id": 64, "gender": 8}
+# The longest text each field may hold: the size of the column it is stored in. A longer value is the row's
+# error, never the database's.
+TEXT_LIMITS = {
+    "name": column_size(Customer.name), "department": column_size(Task.department),
+    "seller": column_size(Task.seller), "external_id": column_size(Customer.external_id),
+    "gender": column_size(Customer.gender),
+}  # fmt: skip
 FIELD_LABELS = {"name": "姓名/name", "phone": "手机/电话/phone", "event_at": "事件时间/event_time"}
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
                 "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")  # fmt: skip
@@ -101,8 +108,8 @@ def parse_row(
     if not name:
         err("name", "the name is empty")
     for fld, limit in TEXT_LIMITS.items():
-        if len(text(fld)) > limit:
-            err(fld, f"longer than {limit} characters ({len(text(fld))}); shorten it or leave it out")
+        if (size := len(text(fld))) > limit:
+            err(fld, f"longer than {limit} characters ({size}); shorten it or leave it out")
     phone = parse_phone(text("phone"), region)
     if isinstance(phone, RowError):
         err("phone", phone.reason)

@@ -40,6 +40,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def column_size(attribute: Any) -> int:
+    """Return the length of a mapped String column, e.g. `column_size(Customer.name)` is 100."""
+    size = attribute.property.columns[0].type.length
+    if not isinstance(size, int):
+        raise TypeError(f"{attribute} is not a column of limited length")
+    return size
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON}

@@ -35,8 +35,7 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names)
     )
-    driver = conn.connection.driver_connection
-    assert driver is not None
+    driver = _driver(conn)
     try:
         with driver.cursor() as cur, cur.copy(statement) as copy:
             for row in rows:
@@ -52,6 +51,13 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         raise DBAPIError.instance(
             statement.as_string(driver), None, exc, psycopg.Error, dialect=conn.dialect
         ) from exc
+
+
+def _driver(conn: Connection) -> psycopg.Connection[Any]:
+    """Return the psycopg connection under `conn`, inside the same transaction."""
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    return driver
 
 
 def _has_python_default(column: Column[Any]) -> bool:
@@ -92,9 +98,7 @@ class Statistics:
         if self.added < self.known:
             return
         names = sql.SQL(", ").join(sql.Identifier(t.name) for t in self.tables)
-        driver = self.conn.connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cur:
+        with _driver(self.conn).cursor() as cur:
             cur.execute(sql.SQL("ANALYZE {}").format(names))
         self.known += self.added
         self.added = 0

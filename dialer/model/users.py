@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dialer.errors import DialerError
-from dialer.model.base import Role
+from dialer.model.base import Role, column_size
 from dialer.model.people import User
 
 MAX_FAILURES = 5
@@ -79,7 +79,7 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 
 
-DISPLAY_NAME_MAX = 100  # the column's size
+DISPLAY_NAME_MAX = column_size(User.display_name)
 
 
 def create_user(session: Session, username: str, role: str, password: str, *, phone: str | None = None,

@@ -10,9 +10,8 @@ from typing import Any
 
 from flask import Flask, Response, request
 from twilio.request_validator import RequestValidator
-from werkzeug.serving import make_server
 
-from dialer.emulator.server import QuietHandler
+from tests.serving import serving
 
 Route = Callable[[dict[str, str]], "str | Response | tuple[str, int]"]
 
@@ -75,12 +74,5 @@ def serve_ivr(token: str) -> Iterator[FakeIvr]:
         fn = ivr.routes.get("/" + path)
         return fn(form) if fn else ("", 204)
 
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    ivr.url = f"http://127.0.0.1:{server.port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(app) as ivr.url:
         yield ivr
-    finally:
-        server.shutdown()
-        server.server_close()

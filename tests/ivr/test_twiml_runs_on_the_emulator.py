@@ -7,7 +7,6 @@ emulator's keyed personas answer, and every request is signed and checked.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,13 +17,12 @@ import pytest
 from flask import Flask, Response, request
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
-from werkzeug.serving import make_server
 
 from dialer.emulator import run_emulator
-from dialer.emulator.server import QuietHandler
 from dialer.ivr.flow import Answer, State, Step, start, step
 from dialer.ivr.twiml import NO_INPUT_PARAM, Urls, render
 from dialer.settings import Settings
+from tests.serving import serving
 
 from .helpers import CTX, shipped
 
@@ -81,14 +79,8 @@ def serve(token: str) -> Iterator[Ivr]:
         label = "no_answer" if request.args.get(NO_INPUT_PARAM) else KEYS.get(digits, "unclear")
         return reply(sid, *step(SCRIPT, ivr.states[sid], Answer(label, keys=digits), KEYS_CTX))
 
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    ivr.url = f"http://127.0.0.1:{server.port}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(app) as ivr.url:
         yield ivr
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")

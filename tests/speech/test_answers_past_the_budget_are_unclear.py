@@ -7,14 +7,12 @@ the stand-in model (Korean 네 is heard as 是/对).
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from dialer.ivr.turns import hear
@@ -22,6 +20,7 @@ from dialer.ivr.values import Answer
 from dialer.services import Services
 from dialer.settings import Settings
 from dialer.speech import SpeechModel
+from tests.serving import serving
 
 
 @pytest.fixture
@@ -33,13 +32,8 @@ def clip_url(phone_clip: Callable[[str], Path]) -> Iterator[str]:
     def app(_request: Request) -> Response:
         return Response(audio, mimetype="audio/x-wav")
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/2010-04-01/Accounts/AC1/Recordings/RE1"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(app) as url:
+        yield f"{url}/2010-04-01/Accounts/AC1/Recordings/RE1"
 
 
 def turn(settings: Settings, model: SpeechModel, url: str, budget: float) -> Any:

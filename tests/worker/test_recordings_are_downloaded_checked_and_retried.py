@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import threading
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,13 +16,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from dialer.gateway.client import Gateway
 from dialer.model import Attempt, Customer, Database, Recording, Task, TaskStatus, migrate, open_database
 from dialer.settings import Settings
 from dialer.worker.recordings import MAX_BACKOFF, download_due_recordings
+from tests.serving import serving
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 SID = "RE" + "a" * 32
@@ -62,11 +61,8 @@ class FakeGateway:
 @pytest.fixture
 def fake() -> Iterator[tuple[FakeGateway, str]]:
     gw = FakeGateway()
-    server = make_server("127.0.0.1", 0, gw, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield gw, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serving(gw) as url:
+        yield gw, url
 
 
 @pytest.fixture
