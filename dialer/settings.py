@@ -79,6 +79,11 @@ class Settings:
     log_level: str = env("DIALER_LOG_LEVEL", "INFO", doc="Logging level")
     elderly_age: int = env("DIALER_ELDERLY_AGE", 60, doc="Offer a person at the start to customers this old")
     company_name: str = env("DIALER_COMPANY_NAME", "安信", doc="Company name the scripts say")
+    import_max_rows: int = env("DIALER_IMPORT_MAX_ROWS", 100_000, doc="Data rows one call list may hold")
+    import_max_columns: int = env("DIALER_IMPORT_MAX_COLUMNS", 200, doc="Columns one call list may hold")
+    import_max_xlsx_mb: int = env(
+        "DIALER_IMPORT_MAX_XLSX_MB", 200, doc="An XLSX list's size once uncompressed, in MB, at most"
+    )
 
     def __post_init__(self) -> None:
         _check(self)
@@ -138,6 +143,9 @@ def _check(s: Settings) -> None:
         ("DIALER_CLAIM_LEASE_SECONDS", s.claim_lease_seconds),
         ("DIALER_ANSWER_BUDGET", s.answer_budget_seconds),
         ("DIALER_EMULATOR_CPS", s.emulator_cps),
+        ("DIALER_IMPORT_MAX_ROWS", s.import_max_rows),
+        ("DIALER_IMPORT_MAX_COLUMNS", s.import_max_columns),
+        ("DIALER_IMPORT_MAX_XLSX_MB", s.import_max_xlsx_mb),
     ):
         if value <= 0:
             raise SettingsError(f"{name}: must be greater than zero, got {value}")

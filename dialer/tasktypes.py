@@ -14,7 +14,7 @@ FILES = ("task_types.toml", "task_types.local.toml")
 KNOWN_KEYS = {
     "name", "script", "date_column", "earliest_days", "deadline_days", "coverage", "mandatory",
     "retention_days", "at_risk_hours", "recurring_days", "max_attempts", "min_distinct_days",
-    "distinct_windows", "min_gap_hours",
+    "distinct_windows", "min_gap_hours", "approval", "sample_rate", "series", "grade_days",
 }  # fmt: skip
 
 
@@ -61,6 +61,10 @@ def _build(path: Path, type_id: str, t: dict[str, Any]) -> TaskTypeRules:
             recurring_every=None
             if "recurring_days" not in t
             else timedelta(days=_num(t, "recurring_days", 0)),
+            approval=bool(t.get("approval", True)),
+            sample_rate=_num(t, "sample_rate", 1.0),
+            series=_series(t.get("series", [])),
+            grade_days=_grade_days(t.get("grade_days", {})),
             attempts=AttemptRules(
                 max_attempts=int(_num(t, "max_attempts", 3)),
                 min_distinct_days=int(_num(t, "min_distinct_days", 2)),
@@ -72,6 +76,8 @@ def _build(path: Path, type_id: str, t: dict[str, Any]) -> TaskTypeRules:
         raise SettingsError(f"{where}: {exc}") from exc
     if not 0 < rules.coverage_target <= 1:
         raise SettingsError(f"{where}: 'coverage' must be in (0, 1]")
+    if not 0 < rules.sample_rate <= 1:
+        raise SettingsError(f"{where}: 'sample_rate' must be in (0, 1]")
     if rules.attempts.max_attempts < 1:
         raise SettingsError(f"{where}: 'max_attempts' must be at least 1")
     return rules
@@ -82,3 +88,25 @@ def _num(t: dict[str, Any], key: str, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ValueError(f"'{key}' must be a non-negative number, got {value!r}")
     return float(value)
+
+
+def _series(value: Any) -> tuple[str, ...]:
+    """Check a series: a list of days after the event, or "mid"/"end" of a contract."""
+    if not isinstance(value, list):
+        raise ValueError(f"'series' must be a list such as [7, 30, 90], got {value!r}")
+    for step in value:
+        if not (
+            step in ("mid", "end") or (isinstance(step, int) and not isinstance(step, bool) and step >= 0)
+        ):
+            raise ValueError(f'\'series\' steps are days (0 or more) or "mid"/"end", got {step!r}')
+    return tuple(str(step) for step in value)
+
+
+def _grade_days(value: Any) -> tuple[tuple[str, int], ...]:
+    """Check lead grades: a table such as {A = 3, B = 7, C = 10}."""
+    if not isinstance(value, dict):
+        raise ValueError(f"'grade_days' must be a table such as {{A = 3, B = 7}}, got {value!r}")
+    for grade, days in value.items():
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            raise ValueError(f"'grade_days' {grade!r} must be a whole number of days (1 or more)")
+    return tuple((str(g).upper(), int(d)) for g, d in value.items())

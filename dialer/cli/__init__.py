@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # Each module defines `register(group)`; keep the list in the order `dialer --help` shows.
 COMMAND_MODULES = (
     "dialer.cli.data",
+    "dialer.cli.batches",
     "dialer.cli.calls",
     "dialer.cli.scheduler",
     "dialer.cli.emulator",

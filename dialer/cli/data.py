@@ -52,7 +52,7 @@ def init(ctx: Context) -> None:
 def import_(ctx: Context, file: Path, type_: str, script: str | None, skip_invalid: bool, dry_run: bool,
             as_json: bool) -> None:  # fmt: skip
     """Import a call list (CSV in UTF-8/GBK, or XLSX) as follow-up tasks of one type."""
-    from dialer.intake import import_call_list
+    from dialer.intake import Limits, import_call_list
 
     rules = _task_type(ctx, type_)
     s = ctx.settings
@@ -67,6 +67,7 @@ def import_(ctx: Context, file: Path, type_: str, script: str | None, skip_inval
         report = import_call_list(
             session, file, rules, script=script, region=s.phone_region, default_tz=s.timezone,
             today=datetime.now(s.tz).date(), skip_invalid=skip_invalid, dry_run=dry_run, progress=step,
+            limits=Limits.of(s),
         )  # fmt: skip
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -94,24 +95,41 @@ def _progress(console: Console, file: Path) -> Progress:
 
 
 def _print_report(out: Console, report: Any, skip_invalid: bool) -> None:
+    for line in report_lines(report, skip_invalid):
+        click.echo(line)
     if report.errors:
-        table = Table(title=f"{len(report.errors)} problem(s) in {report.filename}", show_lines=False)
-        for col in ("row", "column", "reason"):
+        table = Table(title=f"{report.filename} 中有 {len(report.errors)} 处问题", show_lines=False)
+        for col in ("行号", "列", "问题"):
             table.add_column(col)
         for e in report.errors:
             table.add_row(str(e.row), e.column, e.reason)
         out.print(table)
+
+
+def report_lines(report: Any, skip_invalid: bool) -> list[str]:
+    """Return the import summary in words for people: what was read, set aside, imported, and what comes next."""
+    lines = [f"表头在第 {report.header_row} 行。"] if report.header_row != 1 else []
+    lines += [f"跳过第 {s.row} 行：{s.reason}" for s in report.skipped]
+    if report.ignored_columns:
+        lines.append(f"未使用的列（内容原样保存在任务的附加信息中）：{'、'.join(report.ignored_columns)}")
     if report.errors and not skip_invalid:
-        click.echo(
-            f"Nothing was imported: {report.rejected} of {report.total} rows are invalid. "
-            "Fix them and import again, or use --skip-invalid to import the good rows."
-        )
-        return
-    verb = "Would import" if report.dry_run else "Imported"
-    click.echo(
-        f"{verb} {report.imported} task(s) of type {report.task_type} from {report.filename}: "
-        f"{report.duplicates} skipped as duplicates, {report.rejected} rejected."
-    )
+        lines.append(f"未导入任何记录：{report.total} 行中有 {report.rejected} 行有误。请修正后重新导入，"
+                     "或使用 --skip-invalid 只导入正确的行。")  # fmt: skip
+        return lines
+    verb = "检查完成（未导入）：可导入" if report.dry_run else "已导入"
+    lines.append(f"{verb} {report.rows_imported} 行，生成 {report.imported} 条回访任务（类型 {report.task_type}，"
+                 f"文件 {report.filename}）；重复跳过 {report.duplicates} 行，错误 {report.rejected} 行。")  # fmt: skip
+    if report.committed:
+        lines.append(_plan_line(report))
+    return lines
+
+
+def _plan_line(report: Any) -> str:
+    if report.plan_status == "pending":
+        return (f"回访计划 {report.batch_id} 待审批：主管批准前不会拨打。"
+                f"批准：dialer batches approve {report.batch_id}")  # fmt: skip
+    sampled = f"；抽样未选中 {report.not_sampled} 条（不拨打，单独统计）" if report.not_sampled else ""
+    return f"回访计划 {report.batch_id} 无需审批，已生效{sampled}。"
 
 
 @click.command()
@@ -134,11 +152,21 @@ def tasks(ctx: Context, status: str | None, type_: str | None, limit: int, as_js
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table()
-    for col in ("id", "customer", "phone", "type", "status", "attempts", "deadline", "next_attempt_at"):
+    for col in (
+        "id",
+        "customer",
+        "phone",
+        "type",
+        "status",
+        "series",
+        "attempts",
+        "deadline",
+        "next_attempt_at",
+    ):
         table.add_column(col)
     for r in rows:
-        table.add_row(str(r["id"]), r["customer"], r["phone"], r["type"], r["status"], str(r["attempts"]),
-                      _short(r["deadline"]), _short(r["next_attempt_at"]))  # fmt: skip
+        table.add_row(str(r["id"]), r["customer"], r["phone"], r["type"], r["status"], r["series"],
+                      str(r["attempts"]), _short(r["deadline"]), _short(r["next_attempt_at"]))  # fmt: skip
     Console().print(table)
 
 
@@ -155,6 +183,7 @@ def _task_row(t: Task, tz: Any) -> dict[str, Any]:
         "id": t.id, "customer": t.customer.name, "phone": mask_phone(t.customer.phone), "type": t.type,
         "script": t.script, "status": t.status, "attempts": t.attempt_count, "deadline": _iso(t.deadline_at, tz),
         "next_attempt_at": _iso(t.next_attempt_at, tz), "department": t.department, "seller": t.seller,
+        "series": f"{t.series_step}/{t.series_total or '…'}", "plan": t.import_batch_id,
     }  # fmt: skip
 
 

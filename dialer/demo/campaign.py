@@ -17,12 +17,13 @@ from sqlalchemy import func, select
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from dialer.app import create_app
-from dialer.clock import FixedClock
+from dialer.clock import FixedClock, utcnow
 from dialer.demo.sample import CALL_LISTS, write_call_list
 from dialer.emulator import run_emulator
 from dialer.gateway.client import Gateway
 from dialer.intake import import_call_list
 from dialer.model import FINAL_STATUSES, Attempt, Database, Recording, Task, migrate, open_database
+from dialer.model.batches import PlanStatus, decide
 from dialer.model.outcomes import IN_FLIGHT_STATUSES
 from dialer.policy.windows import next_window_start
 from dialer.scheduler import build_dialer
@@ -84,6 +85,9 @@ def run_campaign(base: Settings, root: Path, speed: float, say: Say, speech: obj
     return DemoPlaces(root, settings.database_url, settings.recordings_dir, settings.public_url)
 
 
+DEMO_SUPERVISOR = "演示主管"
+
+
 def _import(settings: Settings, db: Database, root: Path, say: Say) -> None:
     types = load_dial_rules(settings).types
     for type_id, rows in CALL_LISTS.items():
@@ -91,6 +95,20 @@ def _import(settings: Settings, db: Database, root: Path, say: Say) -> None:
         with db.session() as s:
             report = import_call_list(s, path, types[type_id], today=date(2026, 11, 22))
         say(f"imported {report.imported} {types[type_id].name} task(s) from {path.name}")
+        if report.plan_status == PlanStatus.PENDING and report.batch_id is not None:
+            with db.session() as s, s.begin():
+                decide(
+                    s,
+                    report.batch_id,
+                    "approve",
+                    DEMO_SUPERVISOR,
+                    utcnow(),
+                    sample_rate=types[type_id].sample_rate,
+                )
+            say(
+                f"回访计划 {report.batch_id} 由演示主管自动批准（实际使用时由主管审批：dialer batches approve "
+                f"{report.batch_id}）"
+            )
 
 
 class LateApp:

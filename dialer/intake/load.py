@@ -1,4 +1,10 @@
-"""Load a validated call list into the database as one transaction."""
+"""Load a validated call list into the database as a plan, in short transactions.
+
+Every row is read and checked before anything is written. The rows then go in a chunk per transaction, so other
+writers (webhooks, the scheduler) never wait more than a moment on SQLite's single write lock. While it loads the
+plan is `loading` and none of its tasks can be dialled; if loading fails, what was written is removed again, so
+nothing is half-imported. A dry run only reads.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +16,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from dialer.errors import ImportFileError
-from dialer.intake.reader import iter_records, read_call_list
-from dialer.intake.rows import ParsedRow, RowError, map_columns, parse_row
+from dialer.clock import utcnow
+from dialer.intake.layout import Sheet, SkippedRow, iter_records, locate
+from dialer.intake.reader import DEFAULT_LIMITS, Limits, read_raw
+from dialer.intake.rows import ParsedRow, RowError, parse_row
 from dialer.model import Customer, ImportBatch, Task, TaskStatus
+from dialer.model.batches import PlanStatus, draw_sample
 from dialer.model.bulk import Statistics, insert_many
 from dialer.policy.rules import TaskTypeRules
+from dialer.policy.series import Step, series_steps
 
 CHUNK = 2000
 Progress = Callable[[int, int], None]
@@ -31,7 +40,8 @@ class ImportReport:
     filename: str
     task_type: str
     total: int = 0
-    imported: int = 0
+    imported: int = 0  # tasks created (a row of a repeating type makes several)
+    rows_imported: int = 0
     duplicates: int = 0
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
@@ -39,6 +49,11 @@ class ImportReport:
     dry_run: bool = False
     encoding: str = ""
     batch_id: int | None = None
+    header_row: int = 1
+    skipped: list[SkippedRow] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    plan_status: str = ""
+    not_sampled: int = 0
 
     @property
     def ok(self) -> bool:
@@ -47,10 +62,32 @@ class ImportReport:
     def as_dict(self) -> dict[str, object]:
         return {
             "file": self.filename, "type": self.task_type, "rows": self.total, "imported": self.imported,
-            "duplicates": self.duplicates, "rejected": self.rejected, "committed": self.committed,
-            "dry_run": self.dry_run, "encoding": self.encoding, "batch_id": self.batch_id,
+            "rows_imported": self.rows_imported, "duplicates": self.duplicates, "rejected": self.rejected,
+            "committed": self.committed, "dry_run": self.dry_run, "encoding": self.encoding,
+            "batch_id": self.batch_id, "plan_status": self.plan_status, "not_sampled": self.not_sampled,
+            "header_row": self.header_row, "ignored_columns": self.ignored_columns,
+            "skipped_rows": [{"row": s.row, "reason": s.reason} for s in self.skipped],
             "errors": [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.errors],
         }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read and where to file one list."""
+
+    script: str
+    region: str = "CN"
+    default_tz: str = "Asia/Shanghai"
+    today: date = date(2000, 1, 1)
+    created_by: str = "cli"
+
+
+@dataclass
+class ReadyRow:
+    """A valid row with the calls it makes."""
+
+    row: ParsedRow
+    steps: list[Step]
 
 
 def import_call_list(
@@ -66,81 +103,162 @@ def import_call_list(
     dry_run: bool = False,
     created_by: str = "cli",
     progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    plan_id: int | None = None,
 ) -> ImportReport:
-    """Import `path` as tasks of type `rules`; all rows or none unless skip_invalid. Caller owns the session."""
-    sheet = read_call_list(path)
-    mapping, missing = map_columns(sheet.headers, rules.date_column)
-    if missing:
-        raise ImportFileError(
-            f"{path}: missing column(s): {', '.join(missing)}. Found: {', '.join(h for h in sheet.headers if h)}"
-        )
+    """Import `path` as a plan of tasks of type `rules`; all rows or none unless skip_invalid.
+
+    The session must have no transaction open: this function begins and commits its own, a chunk at a time.
+    `plan_id` names a `loading` plan made beforehand (a page's background import) to fill in.
+    """
+    opts = Options(script or rules.script, region, default_tz, today, created_by)
+    sheet = locate(read_raw(path, limits), rules.date_column, path.name)
     report = ImportReport(
-        path.name, rules.id, total=len(sheet.rows), dry_run=dry_run, encoding=sheet.encoding
-    )
-    parsed: list[ParsedRow] = []
+        path.name, rules.id, total=len(sheet.rows), dry_run=dry_run, encoding=sheet.encoding,
+        header_row=sheet.header_row, skipped=sheet.skipped, ignored_columns=sheet.ignored_columns,
+    )  # fmt: skip
+    ready = _check_rows(sheet, rules, opts, report, progress)
+    if report.errors and not skip_invalid:
+        return report
+    if dry_run:
+        try:
+            _count_duplicates(session, ready, rules, report, progress)
+        finally:
+            session.rollback()  # it only read: end the read transaction
+        return report
+    _write(session, path, ready, rules, opts, report, progress, plan_id)
+    return report
+
+
+def _check_rows(
+    sheet: Sheet, rules: TaskTypeRules, opts: Options, report: ImportReport, progress: Progress | None
+) -> list[ReadyRow]:
+    ready: list[ReadyRow] = []
     for i, (row_no, record) in enumerate(iter_records(sheet), start=1):
-        result = parse_row(row_no, record, mapping, region, default_tz, today)
+        result = parse_row(row_no, record, sheet.mapping, opts.region, opts.default_tz, opts.today)
+        if not isinstance(result, list):
+            steps = series_steps(rules, result.event_at, result.end_at, result.grade)
+            if isinstance(steps, str):
+                result = [
+                    RowError(row_no, sheet.mapping.get("grade", sheet.mapping.get("end_at", "")), steps)
+                ]
+            else:
+                ready.append(ReadyRow(result, steps))
         if isinstance(result, list):
             report.errors.extend(result)
             report.rejected += 1
-        else:
-            parsed.append(result)
         if progress and i % CHUNK == 0:
             progress(i // 2, report.total)
-    if report.errors and not skip_invalid:
-        return report
-    tx = session.begin()
+    return ready
+
+
+def _write(
+    session: Session,
+    path: Path,
+    ready: list[ReadyRow],
+    rules: TaskTypeRules,
+    opts: Options,
+    report: ImportReport,
+    progress: Progress | None,
+    plan_id: int | None,
+) -> None:
+    plan_id = _open_plan(session, path, rules, opts, report, plan_id)
+    created: list[int] = []
+    stats = Statistics(session.connection(), _tables())
+    session.rollback()
     try:
-        batch = ImportBatch(
-            filename=path.name, sha256=_sha256(path), task_type=rules.id, created_by=created_by
-        )
-        session.add(batch)
-        session.flush()
-        _load(session, parsed, rules, script or rules.script, batch, report, progress)
-        batch.imported, batch.duplicates, batch.rejected = report.imported, report.duplicates, report.rejected
+        for start in range(0, len(ready), CHUNK):
+            with session.begin():
+                chunk = ready[start : start + CHUNK]
+                customers = _customer_ids(session, chunk, created)
+                _insert_tasks(session, chunk, customers, rules, opts.script, plan_id, report)
+                stats.conn = session.connection()
+                stats.grew(len(chunk))
+                done = start + len(chunk)
+                session.execute(update(ImportBatch).where(ImportBatch.id == plan_id).values(loaded=done))
+            if progress:
+                progress(report.total // 2 + done // 2, report.total)
+        with session.begin():
+            _finish_plan(session, plan_id, rules, report)
     except BaseException:
-        tx.rollback()
+        _undo(session, plan_id, created)
         raise
-    if dry_run:
-        tx.rollback()
-        return report
-    tx.commit()
-    report.batch_id = batch.id
+    report.batch_id = plan_id
     report.committed = True
-    return report
+
+
+def _tables() -> list[Table]:
+    return [cast(Table, Customer.__table__), cast(Table, Task.__table__)]
+
+
+def _open_plan(
+    session: Session,
+    path: Path,
+    rules: TaskTypeRules,
+    opts: Options,
+    report: ImportReport,
+    plan_id: int | None,
+) -> int:
+    """Create (or fill in) the plan in its own short transaction, as `loading`."""
+    summary = json.dumps({"skipped_rows": [[s.row, s.reason] for s in report.skipped],
+                          "ignored_columns": report.ignored_columns,
+                          "errors": [[e.row, e.column, e.reason] for e in report.errors[:500]]},
+                         ensure_ascii=False)  # fmt: skip
+    with session.begin():
+        plan = session.get(ImportBatch, plan_id) if plan_id else None
+        if plan is None:
+            plan = ImportBatch(filename=path.name, task_type=rules.id, created_by=opts.created_by)
+            session.add(plan)
+        plan.sha256, plan.status, plan.rows, plan.header_row = (
+            _sha256(path),
+            PlanStatus.LOADING,
+            report.total,
+            report.header_row,
+        )
+        plan.summary, plan.rejected = summary, report.rejected
+        session.flush()
+        return plan.id
+
+
+def _finish_plan(session: Session, plan_id: int, rules: TaskTypeRules, report: ImportReport) -> None:
+    plan = session.get(ImportBatch, plan_id)
+    assert plan is not None
+    plan.imported, plan.duplicates, plan.rejected = report.imported, report.duplicates, report.rejected
+    plan.loaded = report.total
+    if rules.approval:
+        plan.status = PlanStatus.PENDING
+    else:
+        plan.status, plan.decided_by, plan.decided_at = (
+            PlanStatus.APPROVED,
+            "自动（该类型无需审批）",
+            utcnow(),
+        )
+        draw_sample(session, plan, rules.sample_rate, utcnow())
+    report.plan_status, report.not_sampled = plan.status, plan.not_sampled
+
+
+def _undo(session: Session, plan_id: int, created: list[int]) -> None:
+    """Remove what a failed import wrote: its tasks, the customers it created, and mark the plan failed."""
+    session.rollback()
+    with session.begin():
+        session.execute(delete(Task).where(Task.import_batch_id == plan_id))
+        for part in _chunks(created, 500):
+            orphan = ~exists().where(Task.customer_id == Customer.id)
+            session.execute(delete(Customer).where(Customer.id.in_(part), orphan))
+        session.execute(update(ImportBatch).where(ImportBatch.id == plan_id).values(status=PlanStatus.FAILED))
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _load(
-    session: Session,
-    rows: list[ParsedRow],
-    rules: TaskTypeRules,
-    script: str,
-    batch: ImportBatch,
-    report: ImportReport,
-    progress: Progress | None,
-) -> None:
-    done = 0
-    stats = Statistics(session.connection(), [cast(Table, Customer.__table__), cast(Table, Task.__table__)])
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        customers = _customer_ids(session, chunk)
-        _insert_tasks(session, chunk, customers, rules, script, batch, report)
-        done += len(chunk)
-        stats.grew(len(chunk))
-        if progress:
-            progress(report.total // 2 + done // 2, report.total)
-
-
-def _customer_ids(session: Session, rows: list[ParsedRow]) -> dict[tuple[str, str], int]:
-    """Find or create the customers of `rows`, keyed by (phone, name)."""
-    keys = {(r.phone, r.name) for r in rows}
+def _customer_ids(session: Session, rows: list[ReadyRow], created: list[int]) -> dict[tuple[str, str], int]:
+    """Find or create the customers of `rows`, keyed by (phone, name); note the ids of those created."""
+    keys = {(r.row.phone, r.row.name) for r in rows}
     found = _find_customers(session, keys)
     new: dict[tuple[str, str], ParsedRow] = {}
-    for r in rows:
+    for ready in rows:
+        r = ready.row
         if (r.phone, r.name) not in found:
             new.setdefault((r.phone, r.name), r)
     if new:
@@ -151,7 +269,9 @@ def _customer_ids(session: Session, rows: list[ParsedRow]) -> dict[tuple[str, st
         ]  # fmt: skip
         # Insert without RETURNING, then look up: RETURNING in parameter order goes row by row on SQLite.
         insert_many(session.connection(), cast(Table, Customer.__table__), values)
-        found.update(_find_customers(session, set(new)))
+        fresh = _find_customers(session, set(new))
+        created.extend(fresh.values())
+        found.update(fresh)
     return found
 
 
@@ -165,44 +285,80 @@ def _find_customers(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[
     return found
 
 
+TaskKey = tuple[int, datetime, int]  # customer, event, place in the series
+
+
+def _existing_tasks(session: Session, rules: TaskTypeRules, customer_ids: set[int]) -> set[TaskKey]:
+    existing: set[TaskKey] = set()
+    for part in _chunks(sorted(customer_ids), 500):
+        q = select(Task.customer_id, Task.event_at, Task.series_step).where(
+            Task.type == rules.id, Task.customer_id.in_(part)
+        )
+        existing.update((c, e, s) for c, e, s in session.execute(q))
+    return existing
+
+
+def _count_duplicates(
+    session: Session,
+    rows: list[ReadyRow],
+    rules: TaskTypeRules,
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
+    """Count what a dry run would import, reading only."""
+    for start in range(0, len(rows), CHUNK):
+        if progress:
+            progress(report.total // 2 + start // 2, report.total)
+        chunk = rows[start : start + CHUNK]
+        customers = _find_customers(session, {(r.row.phone, r.row.name) for r in chunk})
+        existing = _existing_tasks(session, rules, set(customers.values()))
+        seen: set[tuple[tuple[str, str], datetime]] = set()
+        for ready in chunk:
+            r = ready.row
+            cid = customers.get((r.phone, r.name))
+            key = ((r.phone, r.name), r.event_at)
+            if key in seen or (cid is not None and (cid, r.event_at, 1) in existing):
+                report.duplicates += 1
+                continue
+            seen.add(key)
+            report.rows_imported += 1
+            report.imported += len(ready.steps)
+
+
 def _insert_tasks(
     session: Session,
-    rows: list[ParsedRow],
+    rows: list[ReadyRow],
     customers: dict[tuple[str, str], int],
     rules: TaskTypeRules,
     script: str,
-    batch: ImportBatch,
+    plan_id: int,
     report: ImportReport,
 ) -> None:
-    wanted = {(customers[(r.phone, r.name)], r.event_at): r for r in rows}
-    existing: set[tuple[int, datetime]] = set()
-    for part in _chunks(sorted({c for c, _ in wanted}), 500):
-        q = select(Task.customer_id, Task.event_at).where(Task.type == rules.id, Task.customer_id.in_(part))
-        existing.update((c, e) for c, e in session.execute(q) if (c, e) in wanted)
-    values = []
-    seen: set[tuple[int, datetime]] = set()
-    for r in rows:
-        key = (customers[(r.phone, r.name)], r.event_at)
-        if key in existing or key in seen:
+    existing = _existing_tasks(session, rules, {customers[(r.row.phone, r.row.name)] for r in rows})
+    values: list[dict] = []
+    for ready in rows:
+        r = ready.row
+        cid = customers[(r.phone, r.name)]
+        if (cid, r.event_at, 1) in existing:
             report.duplicates += 1
             continue
-        seen.add(key)
-        values.append(_task_values(key[0], r, rules, script, batch.id))
+        existing.update((cid, r.event_at, step.number) for step in ready.steps)
+        values.extend(_task_values(cid, r, step, script, rules.id, plan_id) for step in ready.steps)
+        report.rows_imported += 1
     if values:
         # Core, not the ORM: the ORM's bulk path costs more than the insert itself here.
         insert_many(session.connection(), cast(Table, Task.__table__), values)
     report.imported += len(values)
 
 
-def _task_values(customer_id: int, r: ParsedRow, rules: TaskTypeRules, script: str, batch_id: int) -> dict:
-    earliest = r.event_at + rules.earliest_offset
-    deadline = None if rules.deadline is None else r.event_at + rules.deadline
+def _task_values(customer_id: int, r: ParsedRow, step: Step, script: str, type_id: str, plan_id: int) -> dict:
     return {
-        "customer_id": customer_id, "type": rules.id, "script": script, "event_at": r.event_at,
-        "earliest_at": earliest, "deadline_at": deadline, "status": TaskStatus.PENDING, "attempt_count": 0,
-        "next_attempt_at": earliest, "department": r.department, "seller": r.seller,
+        "customer_id": customer_id, "type": type_id, "script": script, "event_at": r.event_at,
+        "earliest_at": step.earliest, "deadline_at": step.deadline, "status": TaskStatus.PENDING,
+        "attempt_count": 0, "next_attempt_at": step.earliest, "department": r.department, "seller": r.seller,
         "extra": json.dumps(r.extra, ensure_ascii=False) if r.extra else None,
-        "import_batch_id": batch_id, "source_row": r.row,
+        "import_batch_id": plan_id, "source_row": r.row, "series_step": step.number,
+        "series_total": step.total, "grade": r.grade.strip().upper() if r.grade else None,
     }  # fmt: skip
 
 

@@ -20,7 +20,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("手机", "手机号", "手机号码", "电话", "电话号码", "联系电话", "联系方式", "移动电话", "phone",
               "mobile", "tel", "telephone", "phone_number"),
     "event_at": ("事件时间", "事件日期", "event_time", "event_at", "event_date", "date"),
-    "department": ("部门", "所属部门", "责任部门", "科室", "department", "dept"),
+    "department": ("部门", "所属部门", "责任部门", "科室", "营业部", "所属营业部", "机构", "所属机构", "管理机构",
+                   "网点", "营业网点", "所属网点", "分公司", "所属分公司", "支公司", "所属支公司", "department",
+                   "dept", "branch"),
     "seller": ("业务员", "销售人员", "营销员", "经办人", "客户经理", "seller", "salesperson", "agent"),
     "external_id": ("客户编号", "客户号", "保单号", "案件号", "工单号", "编号", "external_id", "customer_id", "id"),
     "timezone": ("时区", "timezone", "time_zone"),
@@ -28,6 +30,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "birth_date": ("出生日期", "生日", "birth_date", "birthday"),
     "age": ("年龄", "age"),
     "gender": ("性别", "gender", "sex"),
+    "grade": ("客户等级", "意向等级", "等级", "grade", "lead_grade"),
+    "end_at": ("合同到期日", "合同结束日期", "服务结束日期", "到期日", "end_date", "contract_end"),
 }  # fmt: skip
 REQUIRED = ("name", "phone", "event_at")
 # The longest text each field may hold: the size of the column it is stored in. A longer value is the row's
@@ -35,7 +39,7 @@ REQUIRED = ("name", "phone", "event_at")
 TEXT_LIMITS = {
     "name": column_size(Customer.name), "department": column_size(Task.department),
     "seller": column_size(Task.seller), "external_id": column_size(Customer.external_id),
-    "gender": column_size(Customer.gender),
+    "gender": column_size(Customer.gender), "grade": column_size(Task.grade),
 }  # fmt: skip
 FIELD_LABELS = {"name": "姓名/name", "phone": "手机/电话/phone", "event_at": "事件时间/event_time"}
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
@@ -69,6 +73,8 @@ class ParsedRow:
     external_id: str | None = None
     birth_year: int | None = None
     gender: str | None = None
+    grade: str | None = None
+    end_at: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -123,13 +129,21 @@ def parse_row(
     if isinstance(event, str):
         err("event_at", event)
     birth_year = _birth_year(record, mapping, today, err)
+    end_at = None
+    if "end_at" in mapping and text("end_at"):
+        end = parse_datetime(record.get(mapping["end_at"]), tz)
+        if isinstance(end, str):
+            err("end_at", f"{text('end_at')!r} 不是日期，请写成 2026-11-20")
+        else:
+            end_at = end
     if errors:
         return errors
     assert isinstance(phone, str) and isinstance(event, datetime)
     used = set(mapping.values())
     extra = {k: _text(v) for k, v in record.items() if k not in used and _text(v)}
     return ParsedRow(row, name, phone, event, tz, text("department") or None, text("seller") or None,
-                     text("external_id") or None, birth_year, text("gender") or None, extra)  # fmt: skip
+                     text("external_id") or None, birth_year, text("gender") or None, text("grade") or None,
+                     end_at, extra)  # fmt: skip
 
 
 def _text(v: Any) -> str:

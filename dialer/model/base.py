@@ -61,6 +61,7 @@ class TaskStatus(StrEnum):
     UNREACHABLE = "unreachable"  # attempts used up: manual follow-up (机构自访)
     INVALID = "invalid"  # permanent error, e.g. the number does not exist
     CANCELLED = "cancelled"  # withdrawn by an operator, or opted out
+    NOT_SAMPLED = "not_sampled"  # left out by its plan's sample (抽样): closed, counted apart
 
 
 FINAL_STATUSES = frozenset(
@@ -70,6 +71,7 @@ FINAL_STATUSES = frozenset(
         TaskStatus.UNREACHABLE,
         TaskStatus.INVALID,
         TaskStatus.CANCELLED,
+        TaskStatus.NOT_SAMPLED,
     }
 )
 

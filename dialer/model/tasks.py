@@ -30,6 +30,18 @@ class ImportBatch(Base):
     rejected: Mapped[int] = mapped_column(default=0)
     created_by: Mapped[str] = mapped_column(String(64), default="cli")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The plan (回访计划) this list is: see dialer.model.batches for its statuses and decisions.
+    status: Mapped[str] = mapped_column(String(20), default="approved", server_default="approved")
+    rows: Mapped[int] = mapped_column(default=0, server_default="0")  # data rows in the file
+    loaded: Mapped[int] = mapped_column(default=0, server_default="0")  # rows written so far (progress)
+    header_row: Mapped[int | None]
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    sample_rate: Mapped[float | None]
+    sample_seed: Mapped[str | None] = mapped_column(String(80))
+    not_sampled: Mapped[int] = mapped_column(default=0, server_default="0")
+    summary: Mapped[str | None] = mapped_column(Text)  # skipped rows, ignored columns, errors: JSON text
 
 
 class Task(Base):
@@ -37,7 +49,9 @@ class Task(Base):
 
     __tablename__ = "tasks"
     __table_args__ = (
-        UniqueConstraint("customer_id", "type", "event_at", name="uq_tasks_customer_type_event"),
+        UniqueConstraint(
+            "customer_id", "type", "event_at", "series_step", name="uq_tasks_customer_type_event"
+        ),
         # The tick walks due tasks earliest deadline first.
         Index("ix_tasks_due", "status", "next_attempt_at"),
         Index("ix_tasks_edf", "status", "deadline_at", "id"),
@@ -61,8 +75,11 @@ class Task(Base):
     claim_expires_at: Mapped[datetime | None]
     manual_followup: Mapped[bool] = mapped_column(default=False)
     last_error: Mapped[str | None] = mapped_column(Text)
-    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
     source_row: Mapped[int | None]
+    series_step: Mapped[int] = mapped_column(default=1, server_default="1")  # place in a repeating series
+    series_total: Mapped[int | None]  # calls the series plans; None: open-ended (leads, until closed)
+    grade: Mapped[str | None] = mapped_column(String(10))  # a lead's grade: how many days between calls
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]

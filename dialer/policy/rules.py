@@ -52,3 +52,10 @@ class TaskTypeRules:
     at_risk_before: timedelta = timedelta(days=1)
     date_column: str = "事件时间"
     recurring_every: timedelta | None = None
+    # Running the programme: approval before dialling, the sampled share, and repeating follow-ups.
+    approval: bool = True
+    sample_rate: float = 1.0
+    series: tuple[
+        str, ...
+    ] = ()  # each call's first day: days after the event ("7"), or "mid"/"end" of contract
+    grade_days: tuple[tuple[str, int], ...] = ()  # leads: (grade, days between calls), first is the default

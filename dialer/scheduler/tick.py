@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from dialer.clock import utcnow
 from dialer.gateway.client import Gateway
 from dialer.model import Attempt, AttemptOutcome, Database, Task, TaskStatus
+from dialer.model.batches import plan_approved
 from dialer.model.outcomes import (
     IN_FLIGHT_STATUSES,
     DialRules,
@@ -148,7 +149,7 @@ class Dialer:
         Tasks whose script is `paused` are left out in the query itself, so that however many of them there
         are they never crowd the due tasks of other scripts out of the batch.
         """
-        due = [Task.status == TaskStatus.PENDING, Task.next_attempt_at <= now]
+        due = [Task.status == TaskStatus.PENDING, Task.next_attempt_at <= now, plan_approved()]
         if paused:
             due.append(Task.script.not_in(sorted(paused)))
         q = (

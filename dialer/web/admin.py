@@ -14,14 +14,16 @@ from werkzeug.wrappers import Response
 
 from dialer.errors import DialerError
 from dialer.holidays import load_work_calendar
-from dialer.intake import import_call_list
+from dialer.intake import Limits, import_call_list
 from dialer.model import Role, User
 from dialer.model.scripts import script_switches, switch_script
 from dialer.model.users import create_user, set_role
 from dialer.policy.rules import Window
 from dialer.reports import ProgressRow, at_risk_tasks, progress_on
+from dialer.reports.coverage import coverage_rows
 from dialer.services import services
 from dialer.web.helpers import ROLE_NAMES, audit, db, now, requires, user
+from dialer.web.plans import BIG_UPLOAD_BYTES, start_background_import
 from dialer.web.scripts import list_scripts, read_script
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -31,7 +33,7 @@ FIGURES = ("dialled", "succeeded", "problem", "unreachable", "pending")
 
 @bp.route("/upload", methods=["GET", "POST"])
 @requires("upload")
-def upload() -> str:
+def upload() -> str | Response:
     """Upload a call list; it goes through the same checks as `dialer import`."""
     types = services().task_types
     if request.method == "GET":
@@ -43,6 +45,12 @@ def upload() -> str:
         flash(problem or "请选择文件。", "error")
         return render_template("upload.html", types=types, report=None, form=form)
     s = services().settings
+    if not form["dry_run"] and (request.content_length or 0) > BIG_UPLOAD_BYTES:  # in the background
+        rules, script = types[form["type"]], form["script"] or None
+        plan_id = start_background_import(
+            file, _safe_name(file.filename or ""), rules, script, bool(form["skip_invalid"])
+        )
+        return redirect(url_for("plans.plan", plan_id=plan_id))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / _safe_name(file.filename or "upload.csv")
         file.save(path)
@@ -52,7 +60,7 @@ def upload() -> str:
                     session, path, types[form["type"]], script=form["script"] or None, region=s.phone_region,
                     default_tz=s.timezone, today=now().astimezone(s.tz).date(),
                     skip_invalid=bool(form["skip_invalid"]), dry_run=bool(form["dry_run"]),
-                    created_by=user().username,
+                    created_by=user().username, limits=Limits.of(s),
                 )  # fmt: skip
         except DialerError as exc:
             flash(f"文件无法导入：{exc}", "error")
@@ -134,7 +142,7 @@ def progress() -> str:
     risky = at_risk_tasks(db(), svc.task_types, calendar, windows, now())
     return render_template("progress.html", rows=[r for r in rows if not r.empty], total=total, risky=risky,
                            day=day, today=today, one_day=timedelta(days=1), now=now(),
-                           tz_name=svc.settings.timezone)  # fmt: skip
+                           tz_name=svc.settings.timezone, coverage=coverage_rows(db(), svc.task_types, now()))  # fmt: skip
 
 
 def _day_arg(raw: str, today: date) -> date:

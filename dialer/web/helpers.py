@@ -46,6 +46,7 @@ MENU = (
     ("audit", "auditlog.view", "审计日志"),
     ("progress", "admin.progress", "今日进度"),
     ("upload", "admin.upload", "导入名单"),
+    ("upload", "plans.plans", "回访计划"),
     ("scripts", "admin.scripts", "话术管理"),
     ("users", "admin.users", "用户管理"),
 )

@@ -46,7 +46,7 @@ EVENT_NAMES = {
 }  # fmt: skip
 TASK_STATUSES = {
     "pending": "待回访", "dialling": "拨打中", "succeeded": "回访成功", "problem": "问题件",
-    "unreachable": "无法联系", "invalid": "号码无效", "cancelled": "已取消",
+    "unreachable": "无法联系", "invalid": "号码无效", "cancelled": "已取消", "not_sampled": "抽样未选中",
 }  # fmt: skip
 CASE_STATUSES = {"open": "待领取", "assigned": "处理中", "closed": "已关闭"}
 RECORDING_KINDS = {"call": "全程录音（双声道）", "agent_leg": "人工坐席录音", "clip": "回答片段"}

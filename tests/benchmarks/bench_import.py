@@ -15,8 +15,9 @@ from datetime import date
 from pathlib import Path
 
 from dialer.intake import import_call_list
-from dialer.intake.reader import iter_records, read_call_list
-from dialer.intake.rows import map_columns, parse_row
+from dialer.intake.layout import iter_records, locate
+from dialer.intake.reader import read_raw
+from dialer.intake.rows import parse_row
 from dialer.model import migrate, open_database
 from dialer.tasktypes import load_task_types
 
@@ -39,8 +40,8 @@ def write_list(path: Path, rows: int) -> None:
 
 
 def parse_only(path: Path, date_column: str) -> int:
-    sheet = read_call_list(path)
-    mapping, _ = map_columns(sheet.headers, date_column)
+    sheet = locate(read_raw(path), date_column, path.name)
+    mapping = sheet.mapping
     ok = 0
     for row_no, record in iter_records(sheet):
         if not isinstance(

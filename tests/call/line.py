@@ -30,6 +30,7 @@ from dialer.emulator.server import QuietHandler
 from dialer.gateway.client import Gateway
 from dialer.intake import import_call_list
 from dialer.model import Attempt, Database, Escalation, Recording, Task, migrate, open_database
+from dialer.model.batches import approve, get_plan
 from dialer.model.outcomes import IN_FLIGHT_STATUSES
 from dialer.scheduler import build_dialer
 from dialer.scheduler.tick import PlannedCall
@@ -80,6 +81,8 @@ class Line:
         with self.db.session() as s:
             report = import_call_list(s, path, rules, today=IMPORTED_ON)
         assert report.imported == 1, report.errors
+        with self.db.session() as s, s.begin():  # a supervisor approves the plan (回访计划)
+            approve(s, get_plan(s, report.batch_id or 0), "主管", self.clock.now(), rules.sample_rate)
         with self.db.session() as s:
             task_id = s.scalars(select(Task.id).order_by(Task.id.desc())).first()
         assert task_id is not None

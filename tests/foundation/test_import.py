@@ -34,7 +34,7 @@ def test_a_gbk_csv_with_chinese_headers_imports(migrated: str, tmp_path: Path) -
     f = write_csv(tmp_path / "gbk.csv", GOOD, encoding="gbk")
     result = run_cli(["import", str(f), "--type", "claim"], migrated, tmp_path)
     assert result.exit_code == 0, result.output
-    assert "Imported 3 task(s)" in result.output
+    assert "已导入 3 行，生成 3 条回访任务" in result.output
     tasks = json.loads(run_cli(["tasks", "--json"], migrated, tmp_path).output)
     assert {t["customer"] for t in tasks} == {"张三", "王芳", "刘洋"}
     zhang = next(t for t in tasks if t["customer"] == "张三")
@@ -85,14 +85,14 @@ def test_the_human_report_lists_row_column_and_reason(migrated: str, tmp_path: P
     f = write_csv(tmp_path / "bad.csv", [*GOOD, "钱多,1381234,2026-11-20,个险部,"])
     result = run_cli(["import", str(f), "--type", "claim"], migrated, tmp_path)
     assert result.exit_code == 2
-    assert "5" in result.output and "手机" in result.output and "Nothing was imported" in result.output
+    assert "5" in result.output and "手机" in result.output and "未导入任何记录" in result.output
 
 
 def test_skip_invalid_imports_the_good_rows(migrated: str, tmp_path: Path) -> None:
     f = write_csv(tmp_path / "bad.csv", [*GOOD, "钱多,1381234,2026-11-20,个险部,"])
     result = run_cli(["import", str(f), "--type", "claim", "--skip-invalid"], migrated, tmp_path)
     assert result.exit_code == 0, result.output
-    assert "Imported 3 task(s)" in result.output and "1 rejected" in result.output
+    assert "已导入 3 行，生成 3 条回访任务" in result.output and "错误 1 行" in result.output
     assert count_tasks(migrated) == 3
 
 
@@ -130,29 +130,29 @@ def test_reimporting_a_file_adds_nothing(migrated: str, tmp_path: Path) -> None:
     assert run_cli(["import", str(f), "--type", "claim"], migrated, tmp_path).exit_code == 0
     again = run_cli(["import", str(f), "--type", "claim"], migrated, tmp_path)
     assert again.exit_code == 0
-    assert "Imported 0 task(s)" in again.output and "3 skipped as duplicates" in again.output
+    assert "已导入 0 行，生成 0 条回访任务" in again.output and "重复跳过 3 行" in again.output
     assert count_tasks(migrated) == 3
 
 
 def test_the_same_row_twice_in_one_file_is_one_task(migrated: str, tmp_path: Path) -> None:
     f = write_csv(tmp_path / "twice.csv", [*GOOD, GOOD[1]])
     result = run_cli(["import", str(f), "--type", "claim"], migrated, tmp_path)
-    assert "Imported 3 task(s)" in result.output and "1 skipped as duplicates" in result.output
+    assert "已导入 3 行，生成 3 条回访任务" in result.output and "重复跳过 1 行" in result.output
 
 
 def test_dry_run_stores_nothing(migrated: str, tmp_path: Path) -> None:
     f = write_csv(tmp_path / "list.csv", GOOD)
     result = run_cli(["import", str(f), "--type", "claim", "--dry-run"], migrated, tmp_path)
-    assert result.exit_code == 0 and "Would import 3" in result.output
+    assert result.exit_code == 0 and "可导入 3 行" in result.output
     assert count_tasks(migrated) == 0
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "empty"),
-        ("编号,备注\n1,x\n".encode(), "missing column"),
-        (b"PK\x03\x04garbage", "not a readable XLSX"),
+        (b"", "文件是空的"),
+        ("编号,备注\n1,x\n".encode(), "没有找到表头"),
+        (b"PK\x03\x04garbage", "不是可读取的 XLSX"),
     ],
 )
 def test_an_unreadable_file_gets_a_clear_error(

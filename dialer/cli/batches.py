@@ -1,0 +1,170 @@
+"""`dialer batches`: review the plans (回访计划) that imports made, and approve, reject or withdraw them."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from dialer.cli import Context, pass_ctx
+from dialer.clock import utcnow
+from dialer.policy.privacy import mask_phone
+
+STATUS_CHOICES = ("loading", "pending", "approved", "rejected", "withdrawn", "failed")
+
+
+def register(group: click.Group) -> None:
+    """Add the plan commands."""
+    group.add_command(batches)
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+@click.group()
+def batches() -> None:
+    """List imported plans (回访计划) and approve, reject or withdraw them."""
+
+
+@batches.command("list")
+@click.option("--status", type=click.Choice(STATUS_CHOICES), help="Only plans in this status.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_ctx
+def list_(ctx: Context, status: str | None, as_json: bool) -> None:
+    """List plans, newest first, with their counts and whether they may be dialled."""
+    from dialer.model.batches import list_plans, plan_counts, plan_dict
+
+    with ctx.database().session() as s:
+        plans = list_plans(s, status=status)
+        counts = plan_counts(s, [p.id for p in plans])
+        rows = [plan_dict(p, counts[p.id], ctx.settings.tz) for p in plans]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="回访计划")
+    for col in ("编号", "文件", "类型", "状态", "行数", "任务", "抽样未选中", "导入人", "导入时间"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["id"]), r["file"], r["type"], r["status_label"], str(r["rows"]), str(r["tasks"]),
+                      str(r["not_sampled"]), r["created_by"], (r["created_at"] or "")[:16].replace("T", " "))  # fmt: skip
+    Console().print(table)
+    if not rows:
+        click.echo("还没有回访计划：用 dialer import 或“导入名单”页面导入名单。")
+
+
+@batches.command("show")
+@click.argument("plan_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def show(ctx: Context, plan_id: int, as_json: bool) -> None:
+    """Show one plan: counts, what the import skipped, the decision, and its first rows."""
+    from dialer.model.batches import get_plan, plan_counts, plan_dict, sample_tasks
+
+    with ctx.database().session() as s:
+        plan = get_plan(s, plan_id)
+        data = plan_dict(plan, plan_counts(s, [plan.id])[plan.id], ctx.settings.tz)
+        data["first_tasks"] = [_task(t) for t in sample_tasks(s, plan.id)]
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for line in _describe(data):
+        click.echo(line)
+
+
+def _task(t: Any) -> dict[str, Any]:
+    return {"id": t.id, "row": t.source_row, "customer": t.customer.name, "phone": mask_phone(t.customer.phone),
+            "status": t.status, "series": f"{t.series_step}/{t.series_total or '…'}",
+            "earliest": t.earliest_at.isoformat(), "department": t.department}  # fmt: skip
+
+
+def _describe(d: dict[str, Any]) -> list[str]:
+    lines = [
+        f"回访计划 {d['id']}：{d['file']}（类型 {d['type']}），状态：{d['status_label']}",
+        f"由 {d['created_by']} 于 {(d['created_at'] or '')[:16].replace('T', ' ')} 导入；数据行 {d['rows']}，"
+        f"任务 {d['tasks']}，重复 {d['duplicates']}，错误 {d['rejected']}，抽样未选中 {d['not_sampled']}",
+    ]
+    if d["decided_by"]:
+        note = f"，原因：{d['decision_note']}" if d["decision_note"] else ""
+        lines.append(
+            f"{d['status_label']}：{d['decided_by']}，{(d['decided_at'] or '')[:16].replace('T', ' ')}{note}"
+        )
+    if d["sample_seed"] and (d["sample_rate"] or 1) < 1:
+        lines.append(f"抽样比例 {d['sample_rate']:.0%}，随机种子 {d['sample_seed']}（可复现）")
+    lines += [f"导入时跳过第 {row} 行：{why}" for row, why in d["summary"].get("skipped_rows", [])]
+    if d["summary"].get("ignored_columns"):
+        lines.append(f"未使用的列：{'、'.join(d['summary']['ignored_columns'])}")
+    lines.append(
+        "任务状态：" + ("，".join(f"{k} {v}" for k, v in sorted(d["task_statuses"].items())) or "无")
+    )
+    lines += [f"  第 {t['row']} 行 {t['customer']} {t['phone']} 第 {t['series']} 次 最早 {t['earliest'][:10]} "
+              f"{t['department'] or ''}" for t in d["first_tasks"]]  # fmt: skip
+    return lines
+
+
+def _decide(ctx: Context, plan_id: int, action: str, by: str, note: str = "") -> None:
+    from dialer.model.batches import decide, get_plan
+
+    types = ctx.task_types()
+    with ctx.database().session() as s, s.begin():
+        plan = get_plan(s, plan_id)
+        rules = types.get(plan.task_type)
+        rate = rules.sample_rate if rules is not None else 1.0
+        plan = decide(s, plan_id, action, by, utcnow(), sample_rate=rate, note=note)
+        status, not_sampled = plan.status, plan.not_sampled
+    verb = {"approve": "已批准", "reject": "已驳回", "withdraw": "已撤回"}[action]
+    extra = f"；抽样未选中 {not_sampled} 条，不拨打" if action == "approve" and not_sampled else ""
+    click.echo(f"回访计划 {plan_id} {verb}（{status}），操作人 {by}{extra}。")
+
+
+@batches.command("approve")
+@click.argument("plan_id", type=int)
+@click.option("--by", default=_default_user, show_default="the system user", help="Who approves (audited).")
+@pass_ctx
+def approve(ctx: Context, plan_id: int, by: str) -> None:
+    """Approve a pending plan: draw its sample and let the dialler call it."""
+    _decide(ctx, plan_id, "approve", by)
+
+
+@batches.command("reject")
+@click.argument("plan_id", type=int)
+@click.option("--reason", required=True, help="Why, for whoever imported it.")
+@click.option("--by", default=_default_user, show_default="the system user", help="Who rejects (audited).")
+@pass_ctx
+def reject(ctx: Context, plan_id: int, reason: str, by: str) -> None:
+    """Reject a pending plan: its tasks are cancelled and never dialled."""
+    _decide(ctx, plan_id, "reject", by, reason)
+
+
+@batches.command("withdraw")
+@click.argument("plan_id", type=int)
+@click.option("--by", default=_default_user, show_default="the system user", help="Who withdraws (audited).")
+@pass_ctx
+def withdraw(ctx: Context, plan_id: int, by: str) -> None:
+    """Withdraw a plan no call of which has started: its tasks are cancelled."""
+    _decide(ctx, plan_id, "withdraw", by)
+
+
+def coverage_check(ctx: Context) -> tuple[str, bool, str]:
+    """Return `dialer doctor`'s row for the coverage targets: fails when a type's running plans will miss it."""
+    from dialer.reports.coverage import coverage_rows, coverage_warnings
+
+    try:
+        with ctx.database().session() as s:
+            rows = coverage_rows(s, ctx.task_types(), utcnow())
+    except Exception as exc:  # an empty or unreachable database is reported by the database check
+        return ("coverage targets", True, f"not checked: {type(exc).__name__}")
+    warnings = coverage_warnings(rows)
+    running = sum(1 for r in rows if r.due)
+    return (
+        "coverage targets",
+        not warnings,
+        "；".join(warnings) or f"{running} 个任务类型的进行中计划可以达标",
+    )
