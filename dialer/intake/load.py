@@ -30,6 +30,9 @@ from dialer.policy.rules import TaskTypeRules
 from dialer.policy.series import Step, series_steps
 
 CHUNK = 2000
+# SQLite has one write lock for the whole database: write fewer rows per transaction there, so a webhook or the
+# scheduler waiting for the lock waits for a few hundred rows at most.
+SQLITE_CHUNK = 500
 Progress = Callable[[int, int], None]
 
 
@@ -166,16 +169,20 @@ def _write(
     created: list[int] = []
     stats = Statistics(session.connection(), _tables())
     session.rollback()
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    size = SQLITE_CHUNK if sqlite else CHUNK
     try:
-        for start in range(0, len(ready), CHUNK):
+        for start in range(0, len(ready), size):
             with session.begin():
-                chunk = ready[start : start + CHUNK]
+                chunk = ready[start : start + size]
                 customers = _customer_ids(session, chunk, created)
                 _insert_tasks(session, chunk, customers, rules, opts.script, plan_id, report)
                 stats.conn = session.connection()
                 stats.grew(len(chunk))
                 done = start + len(chunk)
                 session.execute(update(ImportBatch).where(ImportBatch.id == plan_id).values(loaded=done))
+            if sqlite:
+                _checkpoint(session)
             if progress:
                 progress(report.total // 2 + done // 2, report.total)
         with session.begin():
@@ -185,6 +192,16 @@ def _write(
         raise
     report.batch_id = plan_id
     report.committed = True
+
+
+def _checkpoint(session: Session) -> None:
+    """Copy what the import wrote from SQLite's WAL into the database file, here rather than in another writer.
+
+    Otherwise the WAL grows past its auto-checkpoint size and whichever connection commits next (a webhook)
+    does the copy and its fsync, and waits for it.
+    """
+    session.connection().exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+    session.rollback()
 
 
 def _tables() -> list[Table]:
