@@ -1,0 +1,282 @@
+"""The monthly report's figures, aggregated in SQL (SQLAlchemy Core, GROUP BY), this month and the one before.
+
+Every definition (口径) lives here once; `definitions.py` says the same in words for the report itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from dialer.model import Answer, Attempt, AttemptOutcome, ProblemCase, Task, TaskStatus
+
+# 回访成功: the customer in person answered every required item. The task's status says so (the verdict is
+# the IVR's and the agents', not the report's); a 否 answer makes the follow-up a problem case, still a success.
+SUCCESS = (TaskStatus.SUCCEEDED, TaskStatus.PROBLEM)
+# A connected call: someone answered the phone (the customer, or another person who was then not told anything).
+CONNECTED = (
+    AttemptOutcome.SUCCEEDED,
+    AttemptOutcome.PROBLEM,
+    AttemptOutcome.WRONG_PERSON,
+    AttemptOutcome.HUNG_UP,
+)
+OPEN = (TaskStatus.PENDING, TaskStatus.DIALLING)
+COUNTS = ("tasks", "reached", "succeeded", "succeeded_with_problem", "timely", "problem_cases", "unreachable",
+          "manual_followup", "open", "invalid", "withdrawn")  # fmt: skip
+DIMENSIONS = ("total", "type", "department", "seller", "script")
+CURRENT, PREVIOUS = 0, 1
+# GROUP BY the output column by name: PostgreSQL does not see two CASEs with their own parameters as one.
+BY_PERIOD = literal_column("period")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows a report covers: two months (current and previous) and optional filters."""
+
+    start: datetime  # first instant of the previous month
+    split: datetime  # first instant of the current month
+    end: datetime  # first instant after the current month
+    task_type: str | None = None
+    department: str | None = None
+
+    def tasks(self) -> list[ColumnElement[bool]]:
+        """Return the conditions that pick the due tasks of both months (应回访: by first allowed call date)."""
+        where = [Task.earliest_at >= self.start, Task.earliest_at < self.end]
+        if self.task_type:
+            where.append(Task.type == self.task_type)
+        if self.department:
+            where.append(Task.department == self.department)
+        return where
+
+    def period(self, column: Any) -> ColumnElement[int]:
+        """Return 0 for an instant in the current month, 1 for the previous one."""
+        return case((column >= self.split, CURRENT), else_=PREVIOUS)
+
+
+def manual_followup_done() -> ColumnElement[bool]:
+    """Return whether a task was closed by a completed manual follow-up (机构自访).
+
+    Manual follow-up is not recorded yet, so no task is. When it is, this is the one place to say how.
+    """
+    return false()
+
+
+def _flag(cond: Any) -> Any:
+    return func.sum(case((cond, 1), else_=0))
+
+
+def _task_measures(connected: Any, cases: Any) -> list[Any]:
+    due = Task.status != TaskStatus.CANCELLED
+    success = Task.status.in_(SUCCESS)
+    on_time = and_(success, Task.closed_at.is_not(None),
+                   or_(Task.deadline_at.is_(None), Task.closed_at <= Task.deadline_at))  # fmt: skip
+    return [
+        _flag(due).label("tasks"),
+        _flag(and_(due, or_(connected.c.task_id.is_not(None), manual_followup_done()))).label("reached"),
+        _flag(success).label("succeeded"),
+        _flag(Task.status == TaskStatus.PROBLEM).label("succeeded_with_problem"),
+        _flag(on_time).label("timely"),
+        func.sum(case((success, func.coalesce(cases.c.n, 0)), else_=0)).label("problem_cases"),
+        _flag(Task.status == TaskStatus.UNREACHABLE).label("unreachable"),
+        _flag(and_(due, manual_followup_done())).label("manual_followup"),
+        _flag(Task.status.in_(OPEN)).label("open"),
+        _flag(Task.status == TaskStatus.INVALID).label("invalid"),
+        _flag(Task.status == TaskStatus.CANCELLED).label("withdrawn"),
+    ]
+
+
+def task_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    """Return one row per (dimension, key, period) with the task counts, from one scan of the tasks.
+
+    The due tasks are grouped once by (period, type, department, seller, script); each dimension is a
+    GROUP BY over that small grouped set, all in one statement (UNION ALL over a CTE).
+    """
+    connected = (
+        select(Attempt.task_id).where(Attempt.outcome.in_(CONNECTED)).group_by(Attempt.task_id).subquery()
+    )
+    cases = select(ProblemCase.task_id, func.count().label("n")).group_by(ProblemCase.task_id).subquery()
+    period = scope.period(Task.earliest_at).label("period")
+    keys: list[Any] = [period, Task.type.label("type"), Task.department.label("department"), Task.seller.label("seller"),
+            Task.script.label("script")]  # fmt: skip
+    base = (
+        select(*keys, *_task_measures(connected, cases))
+        .select_from(Task)
+        .outerjoin(connected, connected.c.task_id == Task.id)
+        .outerjoin(cases, cases.c.task_id == Task.id)
+        .where(*scope.tasks())
+        .group_by(BY_PERIOD, *keys[1:5])
+        .cte("base")
+    )
+    parts: list[Select[Any]] = []
+    for dim in DIMENSIONS:
+        key = literal_column("''") if dim == "total" else func.coalesce(base.c[dim], literal_column("''"))
+        sums = [func.coalesce(func.sum(base.c[c]), 0).label(c) for c in COUNTS]
+        parts.append(
+            select(literal(dim).label("dim"), key.label("key"), base.c.period, *sums).group_by(
+                *([] if dim == "total" else [key]), base.c.period
+            )
+        )
+    rows = session.execute(union_all(*parts)).mappings()
+    return [{k: (int(v) if k in COUNTS or k == "period" else v) for k, v in r.items()} for r in rows]
+
+
+def question_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    """Return final answers counted per (period, type, script, question, label), with problem answers."""
+    period = scope.period(Task.earliest_at).label("period")
+    keys: list[Any] = [period, Task.type.label("type"), Attempt.script.label("script"),
+            Answer.question_id.label("question_id"), Answer.label.label("label")]  # fmt: skip
+    stmt = (
+        select(
+            *keys,
+            func.min(Answer.question_text).label("question"),
+            func.count().label("n"),
+            _flag(Answer.problem).label("problem"),
+        )
+        .select_from(Answer)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .join(Task, Task.id == Attempt.task_id)
+        .where(*scope.tasks(), Task.status != TaskStatus.CANCELLED, Answer.final.is_(True))
+        .group_by(BY_PERIOD, *keys[1:])
+    )
+    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def _case_filter(scope: Scope) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if scope.task_type:
+        where.append(Task.type == scope.task_type)
+    if scope.department:
+        where.append(Task.department == scope.department)
+    return where
+
+
+def case_figures(session: Session, scope: Scope, as_of: datetime) -> dict[int, dict[str, int]]:
+    """Return problem cases opened, closed, overdue and repeated, per period (by the case's own dates)."""
+    opened_in = lambda p: and_(ProblemCase.created_at >= scope.start, ProblemCase.created_at < scope.end,  # noqa: E731
+                               scope.period(ProblemCase.created_at) == p)  # fmt: skip
+    closed_in = lambda p: and_(ProblemCase.closed_at >= scope.start, ProblemCase.closed_at < scope.end,  # noqa: E731
+                               scope.period(ProblemCase.closed_at) == p)  # fmt: skip
+    late = or_(
+        and_(ProblemCase.closed_at.is_(None), ProblemCase.due_at < as_of),
+        ProblemCase.closed_at > ProblemCase.due_at,
+    )
+    cols = []
+    for p in (CURRENT, PREVIOUS):
+        cols += [_flag(opened_in(p)).label(f"opened{p}"), _flag(closed_in(p)).label(f"closed{p}"),
+                 _flag(and_(opened_in(p), late)).label(f"overdue{p}"),
+                 _flag(and_(opened_in(p), ProblemCase.repeat.is_(True))).label(f"repeats{p}")]  # fmt: skip
+    stmt = select(*cols).select_from(ProblemCase).join(Task, Task.id == ProblemCase.task_id)
+    stmt = stmt.where(or_(and_(ProblemCase.created_at >= scope.start, ProblemCase.created_at < scope.end),
+                          and_(ProblemCase.closed_at >= scope.start, ProblemCase.closed_at < scope.end)),
+                      *_case_filter(scope))  # fmt: skip
+    row = session.execute(stmt).mappings().one()
+    names = ("opened", "closed", "overdue", "repeats")
+    return {p: {n: int(row[f"{n}{p}"] or 0) for n in names} for p in (CURRENT, PREVIOUS)}
+
+
+def _days(session: Session, later: Any, earlier: Any) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return func.extract("epoch", later - earlier) / 86400.0
+
+
+def median_days_to_close(session: Session, scope: Scope, start: datetime, end: datetime) -> float | None:
+    """Return the median days from opening to closing of the cases closed in [start, end), in SQL."""
+    days = _days(session, ProblemCase.closed_at, ProblemCase.created_at).label("d")
+    ranked = (
+        select(days, func.row_number().over(order_by=days).label("rn"), func.count().over().label("c"))
+        .select_from(ProblemCase)
+        .join(Task, Task.id == ProblemCase.task_id)
+        .where(ProblemCase.closed_at >= start, ProblemCase.closed_at < end, *_case_filter(scope))
+        .subquery()
+    )
+    middle = or_(ranked.c.rn == (ranked.c.c + 1) // 2, ranked.c.rn == (ranked.c.c + 2) // 2)
+    value = session.scalar(select(func.avg(ranked.c.d)).where(middle))
+    return None if value is None else round(float(value), 1)
+
+
+def overdue_cases(session: Session, scope: Scope, as_of: datetime, limit: int = 20) -> list[dict[str, Any]]:
+    """Return the open cases past their due date at `as_of`, oldest due first."""
+    stmt = (
+        select(
+            ProblemCase.id,
+            ProblemCase.question_text,
+            ProblemCase.department,
+            ProblemCase.due_at,
+            ProblemCase.created_at,
+            Task.type,
+        )
+        .join(Task, Task.id == ProblemCase.task_id)
+        .where(ProblemCase.closed_at.is_(None), ProblemCase.due_at < as_of, *_case_filter(scope))
+        .order_by(ProblemCase.due_at, ProblemCase.id)
+        .limit(limit)
+    )
+    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def agent_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    """Return per agent and period: calls taken (bridged escalations) and problem cases closed."""
+    from dialer.model import Escalation
+
+    calls = (
+        select(
+            Escalation.agent_id.label("agent"),
+            scope.period(Escalation.bridged_at).label("period"),
+            func.count().label("calls_taken"),
+            literal(0).label("cases_closed"),
+        )
+        .join(Attempt, Attempt.id == Escalation.attempt_id)
+        .join(Task, Task.id == Attempt.task_id)
+        .where(
+            Escalation.agent_id.is_not(None),
+            Escalation.bridged_at >= scope.start,
+            Escalation.bridged_at < scope.end,
+            *_case_filter(scope),
+        )
+        .group_by(Escalation.agent_id, BY_PERIOD)
+    )
+    closed = (
+        select(
+            ProblemCase.assignee_id.label("agent"),
+            scope.period(ProblemCase.closed_at).label("period"),
+            literal(0).label("calls_taken"),
+            func.count().label("cases_closed"),
+        )
+        .join(Task, Task.id == ProblemCase.task_id)
+        .where(
+            ProblemCase.assignee_id.is_not(None),
+            ProblemCase.closed_at >= scope.start,
+            ProblemCase.closed_at < scope.end,
+            *_case_filter(scope),
+        )
+        .group_by(ProblemCase.assignee_id, BY_PERIOD)
+    )
+    both = union_all(calls, closed).subquery()
+    stmt = select(both.c.agent, both.c.period, func.sum(both.c.calls_taken).label("calls_taken"),
+                  func.sum(both.c.cases_closed).label("cases_closed")).group_by(both.c.agent, both.c.period)  # fmt: skip
+    return [{k: int(v) for k, v in r.items()} for r in session.execute(stmt).mappings()]
+
+
+def distinct_values(
+    session: Session, column: Any, where: Iterable[ColumnElement[bool]] = ()
+) -> Sequence[str]:
+    """Return the distinct non-empty values of a task column (for the page's filters)."""
+    stmt = select(column).where(column.is_not(None), *where).distinct().order_by(column)
+    return [v for v in session.scalars(stmt) if v]
