@@ -43,7 +43,7 @@ COUNTS = ("tasks", "reached", "succeeded", "succeeded_with_problem", "timely", "
 DIMENSIONS = ("total", "type", "department", "seller", "script")
 CURRENT, PREVIOUS = 0, 1
 # GROUP BY the output column by name: PostgreSQL does not see two CASEs with their own parameters as one.
-BY_PERIOD = literal_column("period")
+BY_PERIOD: ColumnElement[Any] = literal_column("period")
 
 
 @dataclass(frozen=True)
@@ -280,3 +280,41 @@ def distinct_values(
     """Return the distinct non-empty values of a task column (for the page's filters)."""
     stmt = select(column).where(column.is_not(None), *where).distinct().order_by(column)
     return [v for v in session.scalars(stmt) if v]
+
+
+DRILL_MEASURES = ("tasks", "reached", "succeeded", "succeeded_with_problem", "timely", "problem_cases",
+                  "unreachable", "open", "invalid", "withdrawn")  # fmt: skip
+
+
+def drill_condition(measure: str) -> ColumnElement[bool]:
+    """Return the condition on a due task that makes it count in `measure` (the same rules as the figures)."""
+    due = Task.status != TaskStatus.CANCELLED
+    success = Task.status.in_(SUCCESS)
+    connected = select(Attempt.id).where(Attempt.task_id == Task.id, Attempt.outcome.in_(CONNECTED)).exists()
+    has_case = select(ProblemCase.id).where(ProblemCase.task_id == Task.id).exists()
+    conditions: dict[str, ColumnElement[bool]] = {
+        "tasks": due,
+        "reached": and_(due, or_(connected, manual_followup_done())),
+        "succeeded": success,
+        "succeeded_with_problem": Task.status == TaskStatus.PROBLEM,
+        "timely": and_(success, Task.closed_at.is_not(None),
+                       or_(Task.deadline_at.is_(None), Task.closed_at <= Task.deadline_at)),
+        "problem_cases": and_(success, has_case),
+        "unreachable": Task.status == TaskStatus.UNREACHABLE,
+        "open": Task.status.in_(OPEN),
+        "invalid": Task.status == TaskStatus.INVALID,
+        "withdrawn": Task.status == TaskStatus.CANCELLED,
+    }  # fmt: skip
+    return conditions[measure]
+
+
+def drill_tasks(
+    session: Session, scope: Scope, dim: str, key: str, measure: str, limit: int = 500
+) -> list[Task]:
+    """Return the tasks of the current month behind one figure: `measure` in row `key` of dimension `dim`."""
+    where = [*scope.tasks(), Task.earliest_at >= scope.split, drill_condition(measure)]
+    if dim in ("type", "department", "seller", "script"):
+        column = getattr(Task, dim)
+        where.append(or_(column.is_(None), column == "") if key == "" else column == key)
+    stmt = select(Task).where(*where).order_by(Task.earliest_at, Task.id).limit(limit)
+    return list(session.scalars(stmt))

@@ -11,6 +11,7 @@ from dialer.web.agents import bp as agents_bp
 from dialer.web.auditlog import bp as audit_bp
 from dialer.web.auth import bp as auth_bp
 from dialer.web.calls import bp as calls_bp
+from dialer.web.report import bp as report_bp
 
 
 def init_app(app: Flask) -> None:
@@ -27,5 +28,5 @@ def init_app(app: Flask) -> None:
         if request.blueprint in errors.CONSOLE_BLUEPRINTS:
             csrf.protect()
 
-    for bp in (auth_bp, agents_bp, calls_bp, audit_bp, admin_bp):
+    for bp in (auth_bp, agents_bp, calls_bp, audit_bp, admin_bp, report_bp):
         app.register_blueprint(bp)

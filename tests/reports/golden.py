@@ -128,7 +128,7 @@ def seed_golden(db: Database) -> Golden:
     """Store the golden month and return the ids the tests need."""
     with db.session() as s, s.begin():
         agents = {}
-        for name, display in (("li_agent", "李专员"), ("zhou_agent", "周专员")):
+        for name, display in (("wu_agent", "吴专员"), ("zhou_agent", "周专员")):
             u = User(username=name, role=Role.AGENT, display_name=display, password_hash="x")
             s.add(u)
             s.flush()
@@ -141,7 +141,7 @@ def seed_golden(db: Database) -> Golden:
                 attempts[spec.key] = a.id
         get = lambda k: (s.get(Task, tasks[k]), s.get(Attempt, attempts[k]))  # noqa: E731
         t2, a2 = get("T2")
-        _case(s, t2, a2, "q2", at(11, 5), at(11, 26), closed=at(11, 8), by=agents["li_agent"])  # 3 days
+        _case(s, t2, a2, "q2", at(11, 5), at(11, 26), closed=at(11, 8), by=agents["wu_agent"])  # 3 days
         t7, a7 = get("T7")
         _case(s, t7, a7, "service_attitude", at(11, 10), at(11, 20))  # open, past due by the month's end
         _case(s, t7, a7, "paid_in_full", at(11, 10), at(12, 20), repeat=True)  # open, not yet due
@@ -152,11 +152,11 @@ def seed_golden(db: Database) -> Golden:
         n1, na1 = get("N1")
         _case(s, n1, na1, "q2", at(12, 2), at(12, 20))  # December: outside
         s.add_all([
-            Escalation(attempt_id=a2.id, reason="critical_no", status="ended", agent_id=agents["li_agent"],
+            Escalation(attempt_id=a2.id, reason="critical_no", status="ended", agent_id=agents["wu_agent"],
                        enqueued_at=at(11, 5), bridged_at=at(11, 5)),
             Escalation(attempt_id=pa3.id, reason="asked", status="ended", agent_id=agents["zhou_agent"],
                        enqueued_at=at(10, 21), bridged_at=at(10, 21)),
-            Escalation(attempt_id=na1.id, reason="asked", status="ended", agent_id=agents["li_agent"],
+            Escalation(attempt_id=na1.id, reason="asked", status="ended", agent_id=agents["wu_agent"],
                        enqueued_at=at(12, 2), bridged_at=at(12, 2)),
             Escalation(attempt_id=a7.id, reason="asked", status="timeout", enqueued_at=at(11, 10)),  # no agent
         ])  # fmt: skip

@@ -113,7 +113,7 @@ def test_the_problem_cases_and_agents(report: dict[str, Any]) -> None:
         for a in report["agents"]
     }
     assert agents == {
-        "li_agent": (1, 1, None, {"calls_taken": 0, "cases_closed": 0}),
+        "wu_agent": (1, 1, None, {"calls_taken": 0, "cases_closed": 0}),
         "zhou_agent": (0, 1, None, {"calls_taken": 1, "cases_closed": 0}),
     }
     assert report["manual_followup"]["done"] == 0 and report["manual_followup"]["recorded"] is False
@@ -155,7 +155,7 @@ def test_the_workbook_holds_the_same_figures(report: dict[str, Any]) -> None:
     assert s[:5] == ("理赔", 4, 1, 1, 6)
     assert len(wb["满意度"]._charts) == 2 and len(wb["总览"]._charts) == 1 and len(q._charts) == 1
     agents = {r[1]: r[2:5] for r in wb["坐席"].iter_rows(min_row=2, max_row=3, values_only=True)}
-    assert agents == {"li_agent": (1, 1, "无数据"), "zhou_agent": (0, 1, "无数据")}
+    assert agents == {"wu_agent": (1, 1, "无数据"), "zhou_agent": (0, 1, "无数据")}
 
 
 def test_a_filter_narrows_every_figure(db: Database, golden: Golden) -> None:
