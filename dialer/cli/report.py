@@ -86,7 +86,8 @@ def _request(ctx: Context, month: Any, type_: str | None, department: str | None
         raise ReportInputError(f"没有任务类型“{type_}”：可选的任务类型有 {'、'.join(types)}。")
     scripts, _problems = check_scripts(ctx.settings.scripts_dir)
     return ReportRequest(month, ctx.settings.tz, {k: t.name for k, t in types.items()},
-                         satisfaction_questions(scripts), type_ or None, (department or "").strip() or None)  # fmt: skip
+                         satisfaction_questions(scripts), type_ or None, (department or "").strip() or None,
+                         {k: x.name for k, x in scripts.items()})  # fmt: skip
 
 
 def _live(ctx: Context, session: Any, req: Any) -> tuple[dict[str, Any], bytes]:
@@ -120,7 +121,7 @@ def _print(r: dict[str, Any], xlsx: Path | None) -> None:
     title = f"回访统计分析报告 · {r['month_label']}"
     if r.get("filed"):
         f = r["filed"]
-        title += f"（已归档第 {f['version']} 版，{f['filed_by']}，{f['filed_at']}）"
+        title += f"（已归档第 {f['version']} 版，{f['filed_by']}，{f['filed_at_local']}）"
     if r["empty"]:
         out.print(title)
         out.print(r["message"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,7 +60,8 @@ def file_report(session: Session, report: dict[str, Any], analysis: str, by: str
         )
     version = existing.version + 1 if existing else 1
     figures = {**report, "analysis": text,
-               "filed": {"version": version, "filed_by": by, "filed_at": now.isoformat(timespec="seconds")}}  # fmt: skip
+               "filed": {"version": version, "filed_by": by, "filed_at": now.isoformat(timespec="seconds"),
+                         "filed_at_local": now.astimezone(ZoneInfo(report["timezone"])).strftime("%Y-%m-%d %H:%M")}}  # fmt: skip
     data = workbook_bytes(figures, now)
     digest = hashlib.sha256(data).hexdigest()
     row = FiledReport(month=report["month"], scope=scope, version=version, figures=figures, analysis=text,

@@ -34,6 +34,7 @@ class ReportRequest:
     )  # (script id, question id) of satisfaction questions
     task_type: str | None = None
     department: str | None = None
+    script_names: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def scope_key(self) -> str:
@@ -81,6 +82,7 @@ def build_report(session: Session, req: ReportRequest, now: datetime) -> dict[st
         m.previous().start(req.tz), m.start(req.tz), m.end(req.tz), req.task_type, req.department
     )
     as_of = min(now, scope.end)
+    fig.roomy_sorts(session)
     raw = fig.task_figures(session, scope)
     total_rows = _dimension_rows(raw, "total", {})
     total = total_rows[0] if total_rows else {**_row(None), "previous": _row(None)}
@@ -90,15 +92,17 @@ def build_report(session: Session, req: ReportRequest, now: datetime) -> dict[st
         "month": str(m), "month_label": m.label, "previous_month": str(m.previous()),
         "filters": {"type": req.task_type, "department": req.department},
         "timezone": req.tz.key, "generated_at": now.isoformat(timespec="seconds"),
+        "generated_at_local": now.astimezone(req.tz).strftime("%Y-%m-%d %H:%M"),
+        "scope_label": _scope_label(req, names),
         "empty": total["tasks"] == 0 and total["withdrawn"] == 0,
         "total": total,
         "by_type": _dimension_rows(raw, "type", names),
         "by_department": _dimension_rows(raw, "department", {}),
         "by_seller": _dimension_rows(raw, "seller", {}),
-        "by_script": _dimension_rows(raw, "script", {}),
+        "by_script": _dimension_rows(raw, "script", req.script_names),
     }  # fmt: skip
     questions = fig.question_figures(session, scope)
-    report["by_question"] = _question_rows(questions, names)
+    report["by_question"] = _question_rows(questions, names, req.script_names)
     report["satisfaction"] = _satisfaction_rows(questions, req.satisfaction, names)
     report["cases"] = _cases(session, scope, as_of, m, req.tz)
     report["agents"] = _agents(session, scope)
@@ -112,14 +116,22 @@ def build_report(session: Session, req: ReportRequest, now: datetime) -> dict[st
     return report
 
 
-def _question_rows(rows: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
+def _scope_label(req: ReportRequest, names: Mapping[str, str]) -> str:
+    parts = [f"任务类型：{names.get(req.task_type, req.task_type)}" if req.task_type else "",
+             f"部门：{req.department}" if req.department else ""]  # fmt: skip
+    return "，".join(p for p in parts if p) or "全部"
+
+
+def _question_rows(rows: list[dict[str, Any]], names: Mapping[str, str],
+                   scripts: Mapping[str, str]) -> list[dict[str, Any]]:  # fmt: skip
     """Fold (label) counts into one row per (type, script, question), with last month beside it."""
     acc: dict[tuple[str, str, str], dict[str, Any]] = {}
     blank = {"answered": 0, "yes": 0, "no": 0, "unclear": 0, "other": 0, "problem": 0}
     for r in rows:
         key = (r["type"], r["script"], r["question_id"])
         row = acc.setdefault(key, {"type": r["type"], "type_name": names.get(r["type"], r["type"]),
-                                   "script": r["script"], "question_id": r["question_id"],
+                                   "script": r["script"], "script_name": scripts.get(r["script"], r["script"]),
+                                   "question_id": r["question_id"],
                                    "question": r["question"], "current": dict(blank), "previous": dict(blank)})  # fmt: skip
         side = row["current" if r["period"] == fig.CURRENT else "previous"]
         label = r["label"] if r["label"] in ("yes", "no", "unclear") else "other"

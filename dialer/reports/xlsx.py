@@ -81,25 +81,23 @@ def _bar(title: str, ws: Worksheet, data_cols: tuple[int, int], rows: int, ancho
 
 def _analysis_sheet(ws: Worksheet, r: dict[str, Any]) -> None:
     ws.title = "文字分析"
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = 100
     ws.append([f"回访统计分析报告 · {r['month_label']}"])
     ws["A1"].font = Font(bold=True, size=14)
-    f = r["filters"]
-    scope = "、".join(
-        x
-        for x in (f["type"] and f"任务类型：{f['type']}", f["department"] and f"部门：{f['department']}")
-        if x
-    )
-    ws.append([f"范围：{scope or '全部'}；时区：{r['timezone']}；生成时间：{r['generated_at']}"])
+    ws.append([f"范围：{r['scope_label']}；时区：{r['timezone']}；生成时间：{r['generated_at_local']}"])
     if r.get("filed"):
         fd = r["filed"]
-        ws.append([f"已归档：第 {fd['version']} 版，归档人 {fd['filed_by']}，归档时间 {fd['filed_at']}"])
+        ws.append(
+            [f"已归档：第 {fd['version']} 版，归档人 {fd['filed_by']}，归档时间 {fd['filed_at_local']}"]
+        )
     ws.append([r["message"] or ""])
     ws.append(["文字分析"])
     ws.cell(ws.max_row, 1).font = BOLD
     for para in r["analysis"].splitlines():
         ws.append([para])
         ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        # Spreadsheets do not grow a row for wrapped text on their own: about 50 Chinese characters a line.
+        ws.row_dimensions[ws.max_row].height = 18 * (len(para) // 50 + 1)
     ws.freeze_panes = "A2"
 
 
@@ -144,16 +142,16 @@ def _dimension_sheet(wb: Workbook, title: str, head: str, rows: list[dict[str, A
 
 def _question_sheet(wb: Workbook, r: dict[str, Any]) -> None:
     ws = wb.create_sheet("按问题")
-    rows = [[q["question"], q["type_name"], q["script"], q["question_id"], q["answered"], q["yes"], q["no"],
+    rows = [[q["question"], q["type_name"], q["script_name"], q["answered"], q["yes"], q["no"],
              q["unclear"], q["problem"], q["problem_rate"], q["previous"]["answered"], q["previous"]["problem_rate"]]
             for q in r["by_question"]]  # fmt: skip
-    heads = ["问题", "任务类型", "话术", "问题编号", "回答数", "是", "否", "未能确认", "问题件", "问题件率",
+    heads = ["问题", "任务类型", "话术", "回答数", "是", "否", "未能确认", "问题件", "问题件率",
              "上月回答数", "上月问题件率"]  # fmt: skip
-    _table(ws, heads, rows, [False] * 9 + [True, False, True], "本月没有回答记录。")
+    _table(ws, heads, rows, [False] * 8 + [True, False, True], "本月没有回答记录。")
     ws.column_dimensions["A"].width = 40
     shown = min(len(rows), 15)
     if shown:
-        _bar("各问题的问题件率（前 15 个）", ws, (10, 10), shown, f"B{len(rows) + 4}")
+        _bar("各问题的问题件率（前 15 个）", ws, (9, 9), shown, f"B{len(rows) + 4}")
 
 
 def _satisfaction_sheet(wb: Workbook, r: dict[str, Any]) -> None:
@@ -217,6 +215,15 @@ def _definitions_sheet(wb: Workbook, r: dict[str, Any]) -> None:
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
 
 
+def _print_setup(ws: Worksheet) -> None:
+    """Print (and convert to PDF) each sheet landscape, one page wide, header row repeated."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
+
+
 def workbook_bytes(r: dict[str, Any], stamp: datetime) -> bytes:
     """Return the report as XLSX bytes; `stamp` is written as the file's creation time."""
     wb = Workbook()
@@ -231,6 +238,8 @@ def workbook_bytes(r: dict[str, Any], stamp: datetime) -> bytes:
     _cases_sheet(wb, r)
     _agents_sheet(wb, r)
     _definitions_sheet(wb, r)
+    for ws in wb.worksheets:
+        _print_setup(ws)
     wb.properties.creator = "dialer"
     wb.properties.title = f"回访统计分析报告 {r['month']}"
     wb.properties.created = wb.properties.modified = stamp.replace(tzinfo=None)

@@ -51,9 +51,11 @@ def _request_from_args() -> tuple[ReportRequest | None, str | None]:
     scripts, _ = check_scripts(s.settings.scripts_dir)
     names = {k: t.name for k, t in s.task_types.items()}
     department = (request.values.get("department") or "").strip() or None
-    return ReportRequest(
-        month, s.settings.tz, names, satisfaction_questions(scripts), type_, department
-    ), None
+    script_names = {k: x.name for k, x in scripts.items()}
+    req = ReportRequest(
+        month, s.settings.tz, names, satisfaction_questions(scripts), type_, department, script_names
+    )
+    return req, None
 
 
 def _current(req: ReportRequest) -> tuple[dict[str, Any], bytes | None]:
