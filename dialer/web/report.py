@@ -139,7 +139,8 @@ def tasks() -> str | tuple[str, int]:
     m, tz = req.month, req.tz
     scope = Scope(m.previous().start(tz), m.start(tz), m.end(tz), req.task_type, req.department)
     rows = drill_tasks(db(), scope, dim, key, measure)
-    where = "" if dim == "total" else f"{DIM_WORDS[dim]}“{key or '（未填写）'}”，"
+    names = req.type_names if dim == "type" else req.script_names if dim == "script" else {}
+    where = "" if dim == "total" else f"{DIM_WORDS[dim]}“{names.get(key, key) or '（未填写）'}”，"
     title = f"{m.label} · {where}{MEASURE_WORDS[measure]}"
     return render_template("report_tasks.html", rows=rows, req=req, title=title, limit=500)
 

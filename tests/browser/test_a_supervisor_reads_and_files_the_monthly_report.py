@@ -43,7 +43,7 @@ def test_the_report_page_draws_its_charts_drills_down_and_files(page: Page, site
     assert outside == [], f"the page fetched from outside the app: {outside}"
 
     page.locator("#by-type tbody tr", has_text="理赔").locator("a.drill").nth(2).click()  # 回访成功 of 理赔
-    expect(page.locator("h1")).to_contain_text("任务类型“claim”，回访成功")
+    expect(page.locator("h1")).to_contain_text("任务类型“理赔回访”，回访成功")
     expect(page.locator("#drill tbody tr")).to_have_count(3)
     shots(page, "drill-down")
 
