@@ -83,23 +83,26 @@ def _flag(cond: Any) -> Any:
     return func.sum(case((cond, 1), else_=0))
 
 
-def _task_measures(connected: Any, cases: Any) -> list[Any]:
-    due = Task.status != TaskStatus.CANCELLED
-    success = Task.status.in_(SUCCESS)
-    on_time = and_(success, Task.closed_at.is_not(None),
-                   or_(Task.deadline_at.is_(None), Task.closed_at <= Task.deadline_at))  # fmt: skip
+def _measures(b: Any) -> list[Any]:
+    """Return the counts over the grouped tasks `b` (one row per status and flags, with `n` tasks in it)."""
+
+    def n_if(cond: Any, value: Any = None) -> Any:
+        return func.sum(case((cond, b.c.n if value is None else value), else_=0))
+
+    due = b.c.status != TaskStatus.CANCELLED
+    success = b.c.status.in_(SUCCESS)
     return [
-        _flag(due).label("tasks"),
-        _flag(and_(due, or_(connected, manual_followup_done()))).label("reached"),
-        _flag(success).label("succeeded"),
-        _flag(Task.status == TaskStatus.PROBLEM).label("succeeded_with_problem"),
-        _flag(on_time).label("timely"),
-        func.sum(case((success, func.coalesce(cases.c.n, 0)), else_=0)).label("problem_cases"),
-        _flag(Task.status == TaskStatus.UNREACHABLE).label("unreachable"),
-        _flag(and_(due, manual_followup_done())).label("manual_followup"),
-        _flag(Task.status.in_(OPEN)).label("open"),
-        _flag(Task.status == TaskStatus.INVALID).label("invalid"),
-        _flag(Task.status == TaskStatus.CANCELLED).label("withdrawn"),
+        n_if(due).label("tasks"),
+        n_if(and_(due, or_(b.c.connected == 1, b.c.manual == 1))).label("reached"),
+        n_if(success).label("succeeded"),
+        n_if(b.c.status == TaskStatus.PROBLEM).label("succeeded_with_problem"),
+        n_if(and_(success, b.c.on_time == 1)).label("timely"),
+        n_if(success, b.c.cases).label("problem_cases"),
+        n_if(b.c.status == TaskStatus.UNREACHABLE).label("unreachable"),
+        n_if(and_(due, b.c.manual == 1)).label("manual_followup"),
+        n_if(b.c.status.in_(OPEN)).label("open"),
+        n_if(b.c.status == TaskStatus.INVALID).label("invalid"),
+        n_if(b.c.status == TaskStatus.CANCELLED).label("withdrawn"),
     ]
 
 
@@ -112,29 +115,39 @@ def roomy_sorts(session: Session) -> None:
 def task_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
     """Return one row per (dimension, key, period) with the task counts, from one scan of the tasks.
 
-    The due tasks are grouped once by (period, type, department, seller, script); each dimension is a
-    GROUP BY over that small grouped set, all in one statement (UNION ALL over a CTE).
+    The tasks of both months are grouped once by (period, type, department, seller, script, status, flags);
+    each dimension is a GROUP BY over that small grouped set, all in one statement (UNION ALL over a CTE).
     """
-    # IN (subquery) in the select list: PostgreSQL hashes the connected task ids once (a hashed SubPlan).
+    # Per task only a few cheap keys are worked out (status and three flags), and the tasks are grouped by
+    # them with a count; every measure is then a conditional sum over those few groups.
+    # IN (subquery): PostgreSQL hashes the connected task ids once (a hashed SubPlan).
     connected = Task.id.in_(select(Attempt.task_id).where(Attempt.outcome.in_(CONNECTED)))
+    on_time = and_(
+        Task.closed_at.is_not(None), or_(Task.deadline_at.is_(None), Task.closed_at <= Task.deadline_at)
+    )
     cases = select(ProblemCase.task_id, func.count().label("n")).group_by(ProblemCase.task_id).subquery()
-    period = scope.period(Task.earliest_at).label("period")
-    keys: list[Any] = [period, Task.type.label("type"), Task.department.label("department"), Task.seller.label("seller"),
-            Task.script.label("script")]  # fmt: skip
+    flags = {"connected": connected, "on_time": on_time, "manual": manual_followup_done()}
+    columns: list[Any] = [Task.type.label("type"), Task.department.label("department"), Task.seller.label("seller"),
+               Task.script.label("script"), Task.status.label("status")]  # fmt: skip
     base = (
-        select(*keys, *_task_measures(connected, cases))
+        select(
+            scope.period(Task.earliest_at).label("period"),
+            *columns,
+            *[case((cond, 1), else_=0).label(name) for name, cond in flags.items()],
+            func.count().label("n"),
+            func.coalesce(func.sum(cases.c.n), 0).label("cases"),
+        )
         .select_from(Task)
         .outerjoin(cases, cases.c.task_id == Task.id)
         .where(*scope.tasks())
-        .group_by(BY_PERIOD, *keys[1:5])
+        .group_by(BY_PERIOD, *columns, *[literal_column(name) for name in flags])
         .cte("base")
     )
     parts: list[Select[Any]] = []
     for dim in DIMENSIONS:
         key = literal_column("''") if dim == "total" else func.coalesce(base.c[dim], literal_column("''"))
-        sums = [func.coalesce(func.sum(base.c[c]), 0).label(c) for c in COUNTS]
         parts.append(
-            select(literal(dim).label("dim"), key.label("key"), base.c.period, *sums).group_by(
+            select(literal(dim).label("dim"), key.label("key"), base.c.period, *_measures(base)).group_by(
                 *([] if dim == "total" else [key]), base.c.period
             )
         )
