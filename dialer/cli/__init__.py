@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "dialer.cli.scripts",
     "dialer.cli.console",
     "dialer.cli.demo",
+    "dialer.cli.report",
 )
 
 

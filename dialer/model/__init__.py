@@ -14,6 +14,7 @@ from dialer.model.cases import CaseNote, ProblemCase
 from dialer.model.db import MAX_ID, Database, migrate, open_database, parse_id
 from dialer.model.pacing import DialPacer
 from dialer.model.people import Customer, OptOut, User
+from dialer.model.reports import FiledReport
 from dialer.model.scripts import ScriptSetting
 from dialer.model.tasks import Callback, ImportBatch, Task
 
@@ -33,6 +34,7 @@ __all__ = [
     "Database",
     "DialPacer",
     "Escalation",
+    "FiledReport",
     "ImportBatch",
     "OptOut",
     "ProblemCase",

@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit": frozenset({C, AD}),
     "upload": frozenset({S, AD}),
     "progress": frozenset({S, AD}),
+    "report": frozenset({S, C, AD}),  # the monthly report
+    "report_file": frozenset({S, AD}),
     "scripts": frozenset({S, AD}),
     "users": frozenset({AD}),
     "full_phone": frozenset({C, AD}),
@@ -45,6 +47,7 @@ MENU = (
     ("calls", "calls.search", "通话查询"),
     ("audit", "auditlog.view", "审计日志"),
     ("progress", "admin.progress", "今日进度"),
+    ("report", "report.page", "月度报告"),
     ("upload", "admin.upload", "导入名单"),
     ("upload", "plans.plans", "回访计划"),
     ("scripts", "admin.scripts", "话术管理"),
@@ -57,7 +60,7 @@ SECTION = {
     "agents.board_rows": "agents.board", "agents.take": "agents.board", "agents.case": "agents.cases",
     "agents.assign": "agents.cases", "agents.note": "agents.cases", "agents.resolution": "agents.cases",
     "agents.schedule_callback": "agents.cases", "agents.close": "agents.cases",
-    "agents.callback_done": "agents.callbacks", "calls.call": "calls.search", "admin.script": "admin.scripts",
+    "agents.callback_done": "agents.callbacks", "calls.call": "calls.search", "report.tasks": "report.page", "admin.script": "admin.scripts",
 }  # fmt: skip
 
 

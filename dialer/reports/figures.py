@@ -1,0 +1,343 @@
+"""The monthly report's figures, aggregated in SQL (SQLAlchemy Core, GROUP BY), this month and the one before.
+
+Every definition (口径) lives here once; `definitions.py` says the same in words for the report itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from dialer.model import Answer, Attempt, AttemptOutcome, ProblemCase, Task, TaskStatus
+
+# 回访成功: the customer in person answered every required item. The task's status says so (the verdict is
+# the IVR's and the agents', not the report's); a 否 answer makes the follow-up a problem case, still a success.
+SUCCESS = (TaskStatus.SUCCEEDED, TaskStatus.PROBLEM)
+# A connected call: someone answered the phone (the customer, or another person who was then not told anything).
+CONNECTED = (
+    AttemptOutcome.SUCCEEDED,
+    AttemptOutcome.PROBLEM,
+    AttemptOutcome.WRONG_PERSON,
+    AttemptOutcome.HUNG_UP,
+)
+OPEN = (TaskStatus.PENDING, TaskStatus.DIALLING)
+COUNTS = ("tasks", "reached", "succeeded", "succeeded_with_problem", "timely", "problem_cases", "unreachable",
+          "manual_followup", "open", "invalid", "withdrawn")  # fmt: skip
+DIMENSIONS = ("total", "type", "department", "seller", "script")
+CURRENT, PREVIOUS = 0, 1
+# GROUP BY the output column by name: PostgreSQL does not see two CASEs with their own parameters as one.
+BY_PERIOD: ColumnElement[Any] = literal_column("period")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows a report covers: two months (current and previous) and optional filters."""
+
+    start: datetime  # first instant of the previous month
+    split: datetime  # first instant of the current month
+    end: datetime  # first instant after the current month
+    task_type: str | None = None
+    department: str | None = None
+
+    def tasks(self) -> list[ColumnElement[bool]]:
+        """Return the conditions that pick the due tasks of both months (应回访: by first allowed call date)."""
+        where = [Task.earliest_at >= self.start, Task.earliest_at < self.end]
+        if self.task_type:
+            where.append(Task.type == self.task_type)
+        if self.department:
+            where.append(Task.department == self.department)
+        return where
+
+    def period(self, column: Any) -> ColumnElement[int]:
+        """Return 0 for an instant in the current month, 1 for the previous one."""
+        return case((column >= self.split, CURRENT), else_=PREVIOUS)
+
+
+def manual_followup_done() -> ColumnElement[bool]:
+    """Return whether a task was closed by a completed manual follow-up (机构自访).
+
+    Manual follow-up is not recorded yet, so no task is. When it is, this is the one place to say how.
+    """
+    return false()
+
+
+def _flag(cond: Any) -> Any:
+    return func.sum(case((cond, 1), else_=0))
+
+
+def _measures(b: Any) -> list[Any]:
+    """Return the counts over the grouped tasks `b` (one row per status and flags, with `n` tasks in it)."""
+
+    def n_if(cond: Any, value: Any = None) -> Any:
+        return func.sum(case((cond, b.c.n if value is None else value), else_=0))
+
+    due = b.c.status != TaskStatus.CANCELLED
+    success = b.c.status.in_(SUCCESS)
+    return [
+        n_if(due).label("tasks"),
+        n_if(and_(due, or_(b.c.connected == 1, b.c.manual == 1))).label("reached"),
+        n_if(success).label("succeeded"),
+        n_if(b.c.status == TaskStatus.PROBLEM).label("succeeded_with_problem"),
+        n_if(and_(success, b.c.on_time == 1)).label("timely"),
+        n_if(success, b.c.cases).label("problem_cases"),
+        n_if(b.c.status == TaskStatus.UNREACHABLE).label("unreachable"),
+        n_if(and_(due, b.c.manual == 1)).label("manual_followup"),
+        n_if(b.c.status.in_(OPEN)).label("open"),
+        n_if(b.c.status == TaskStatus.INVALID).label("invalid"),
+        n_if(b.c.status == TaskStatus.CANCELLED).label("withdrawn"),
+    ]
+
+
+def roomy_sorts(session: Session) -> None:
+    """Let this transaction's GROUP BYs hash in memory on PostgreSQL rather than sort, and skip JIT.
+
+    The planner cannot know that a month's million tasks fall into a few thousand groups; with the default
+    work_mem it sorts them on disk. JIT compiling costs more than it saves on one pass over the month.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+        session.execute(text("SET LOCAL jit = off"))
+
+
+def task_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    """Return one row per (dimension, key, period) with the task counts, from one scan of the tasks.
+
+    The tasks of both months are grouped once by (period, type, department, seller, script, status, flags);
+    each dimension is a GROUP BY over that small grouped set, all in one statement (UNION ALL over a CTE).
+    """
+    # Per task only a few cheap keys are worked out (status and three flags), and the tasks are grouped by
+    # them with a count; every measure is then a conditional sum over those few groups.
+    # IN (subquery): PostgreSQL hashes the connected task ids once (a hashed SubPlan).
+    connected = Task.id.in_(select(Attempt.task_id).where(Attempt.outcome.in_(CONNECTED)))
+    on_time = and_(
+        Task.closed_at.is_not(None), or_(Task.deadline_at.is_(None), Task.closed_at <= Task.deadline_at)
+    )
+    cases = select(ProblemCase.task_id, func.count().label("n")).group_by(ProblemCase.task_id).subquery()
+    flags = {"connected": connected, "on_time": on_time, "manual": manual_followup_done()}
+    columns: list[Any] = [Task.type.label("type"), Task.department.label("department"), Task.seller.label("seller"),
+               Task.script.label("script"), Task.status.label("status")]  # fmt: skip
+    base = (
+        select(
+            scope.period(Task.earliest_at).label("period"),
+            *columns,
+            *[case((cond, 1), else_=0).label(name) for name, cond in flags.items()],
+            func.count().label("n"),
+            func.coalesce(func.sum(cases.c.n), 0).label("cases"),
+        )
+        .select_from(Task)
+        .outerjoin(cases, cases.c.task_id == Task.id)
+        .where(*scope.tasks())
+        .group_by(BY_PERIOD, *columns, *[literal_column(name) for name in flags])
+        .cte("base")
+    )
+    parts: list[Select[Any]] = []
+    for dim in DIMENSIONS:
+        key = literal_column("''") if dim == "total" else func.coalesce(base.c[dim], literal_column("''"))
+        parts.append(
+            select(literal(dim).label("dim"), key.label("key"), base.c.period, *_measures(base)).group_by(
+                *([] if dim == "total" else [key]), base.c.period
+            )
+        )
+    rows = session.execute(union_all(*parts)).mappings()
+    return [{k: (int(v) if k in COUNTS or k == "period" else v) for k, v in r.items()} for r in rows]
+
+
+def question_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    """Return final answers counted per (period, type, script, question, label), with problem answers."""
+    period = scope.period(Task.earliest_at).label("period")
+    keys: list[Any] = [period, Task.type.label("type"), Attempt.script.label("script"),
+            Answer.question_id.label("question_id"), Answer.label.label("label")]  # fmt: skip
+    stmt = (
+        select(
+            *keys,
+            func.min(Answer.question_text).label("question"),
+            func.count().label("n"),
+            _flag(Answer.problem).label("problem"),
+        )
+        .select_from(Answer)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .join(Task, Task.id == Attempt.task_id)
+        .where(*scope.tasks(), Task.status != TaskStatus.CANCELLED, Answer.final.is_(True))
+        .group_by(BY_PERIOD, *keys[1:])
+    )
+    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def _case_filter(scope: Scope) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if scope.task_type:
+        where.append(Task.type == scope.task_type)
+    if scope.department:
+        where.append(Task.department == scope.department)
+    return where
+
+
+def case_figures(session: Session, scope: Scope, as_of: datetime) -> dict[int, dict[str, int]]:
+    """Return problem cases opened, closed, overdue and repeated, per period (by the case's own dates)."""
+    opened_in = lambda p: and_(ProblemCase.created_at >= scope.start, ProblemCase.created_at < scope.end,  # noqa: E731
+                               scope.period(ProblemCase.created_at) == p)  # fmt: skip
+    closed_in = lambda p: and_(ProblemCase.closed_at >= scope.start, ProblemCase.closed_at < scope.end,  # noqa: E731
+                               scope.period(ProblemCase.closed_at) == p)  # fmt: skip
+    late = or_(
+        and_(ProblemCase.closed_at.is_(None), ProblemCase.due_at < as_of),
+        ProblemCase.closed_at > ProblemCase.due_at,
+    )
+    cols = []
+    for p in (CURRENT, PREVIOUS):
+        cols += [_flag(opened_in(p)).label(f"opened{p}"), _flag(closed_in(p)).label(f"closed{p}"),
+                 _flag(and_(opened_in(p), late)).label(f"overdue{p}"),
+                 _flag(and_(opened_in(p), ProblemCase.repeat.is_(True))).label(f"repeats{p}")]  # fmt: skip
+    stmt = select(*cols).select_from(ProblemCase).join(Task, Task.id == ProblemCase.task_id)
+    stmt = stmt.where(or_(and_(ProblemCase.created_at >= scope.start, ProblemCase.created_at < scope.end),
+                          and_(ProblemCase.closed_at >= scope.start, ProblemCase.closed_at < scope.end)),
+                      *_case_filter(scope))  # fmt: skip
+    row = session.execute(stmt).mappings().one()
+    names = ("opened", "closed", "overdue", "repeats")
+    return {p: {n: int(row[f"{n}{p}"] or 0) for n in names} for p in (CURRENT, PREVIOUS)}
+
+
+def _days(session: Session, later: Any, earlier: Any) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return func.extract("epoch", later - earlier) / 86400.0
+
+
+def median_days_to_close(session: Session, scope: Scope, start: datetime, end: datetime) -> float | None:
+    """Return the median days from opening to closing of the cases closed in [start, end), in SQL."""
+    days = _days(session, ProblemCase.closed_at, ProblemCase.created_at).label("d")
+    ranked = (
+        select(days, func.row_number().over(order_by=days).label("rn"), func.count().over().label("c"))
+        .select_from(ProblemCase)
+        .join(Task, Task.id == ProblemCase.task_id)
+        .where(ProblemCase.closed_at >= start, ProblemCase.closed_at < end, *_case_filter(scope))
+        .subquery()
+    )
+    middle = or_(ranked.c.rn == (ranked.c.c + 1) // 2, ranked.c.rn == (ranked.c.c + 2) // 2)
+    value = session.scalar(select(func.avg(ranked.c.d)).where(middle))
+    return None if value is None else round(float(value), 1)
+
+
+def overdue_cases(session: Session, scope: Scope, as_of: datetime, limit: int = 20) -> list[dict[str, Any]]:
+    """Return the open cases past their due date at `as_of`, oldest due first."""
+    stmt = (
+        select(
+            ProblemCase.id,
+            ProblemCase.question_text,
+            ProblemCase.department,
+            ProblemCase.due_at,
+            ProblemCase.created_at,
+            Task.type,
+        )
+        .join(Task, Task.id == ProblemCase.task_id)
+        .where(ProblemCase.closed_at.is_(None), ProblemCase.due_at < as_of, *_case_filter(scope))
+        .order_by(ProblemCase.due_at, ProblemCase.id)
+        .limit(limit)
+    )
+    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def agent_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    """Return per agent and period: calls taken (bridged escalations) and problem cases closed."""
+    from dialer.model import Escalation
+
+    calls = (
+        select(
+            Escalation.agent_id.label("agent"),
+            scope.period(Escalation.bridged_at).label("period"),
+            func.count().label("calls_taken"),
+            literal(0).label("cases_closed"),
+        )
+        .join(Attempt, Attempt.id == Escalation.attempt_id)
+        .join(Task, Task.id == Attempt.task_id)
+        .where(
+            Escalation.agent_id.is_not(None),
+            Escalation.bridged_at >= scope.start,
+            Escalation.bridged_at < scope.end,
+            *_case_filter(scope),
+        )
+        .group_by(Escalation.agent_id, BY_PERIOD)
+    )
+    closed = (
+        select(
+            ProblemCase.assignee_id.label("agent"),
+            scope.period(ProblemCase.closed_at).label("period"),
+            literal(0).label("calls_taken"),
+            func.count().label("cases_closed"),
+        )
+        .join(Task, Task.id == ProblemCase.task_id)
+        .where(
+            ProblemCase.assignee_id.is_not(None),
+            ProblemCase.closed_at >= scope.start,
+            ProblemCase.closed_at < scope.end,
+            *_case_filter(scope),
+        )
+        .group_by(ProblemCase.assignee_id, BY_PERIOD)
+    )
+    both = union_all(calls, closed).subquery()
+    stmt = select(both.c.agent, both.c.period, func.sum(both.c.calls_taken).label("calls_taken"),
+                  func.sum(both.c.cases_closed).label("cases_closed")).group_by(both.c.agent, both.c.period)  # fmt: skip
+    return [{k: int(v) for k, v in r.items()} for r in session.execute(stmt).mappings()]
+
+
+def distinct_values(
+    session: Session, column: Any, where: Iterable[ColumnElement[bool]] = ()
+) -> Sequence[str]:
+    """Return the distinct non-empty values of a task column (for the page's filters)."""
+    stmt = select(column).where(column.is_not(None), *where).distinct().order_by(column)
+    return [v for v in session.scalars(stmt) if v]
+
+
+DRILL_MEASURES = ("tasks", "reached", "succeeded", "succeeded_with_problem", "timely", "problem_cases",
+                  "unreachable", "open", "invalid", "withdrawn")  # fmt: skip
+
+
+def drill_condition(measure: str) -> ColumnElement[bool]:
+    """Return the condition on a due task that makes it count in `measure` (the same rules as the figures)."""
+    due = Task.status != TaskStatus.CANCELLED
+    success = Task.status.in_(SUCCESS)
+    connected = select(Attempt.id).where(Attempt.task_id == Task.id, Attempt.outcome.in_(CONNECTED)).exists()
+    has_case = select(ProblemCase.id).where(ProblemCase.task_id == Task.id).exists()
+    conditions: dict[str, ColumnElement[bool]] = {
+        "tasks": due,
+        "reached": and_(due, or_(connected, manual_followup_done())),
+        "succeeded": success,
+        "succeeded_with_problem": Task.status == TaskStatus.PROBLEM,
+        "timely": and_(success, Task.closed_at.is_not(None),
+                       or_(Task.deadline_at.is_(None), Task.closed_at <= Task.deadline_at)),
+        "problem_cases": and_(success, has_case),
+        "unreachable": Task.status == TaskStatus.UNREACHABLE,
+        "open": Task.status.in_(OPEN),
+        "invalid": Task.status == TaskStatus.INVALID,
+        "withdrawn": Task.status == TaskStatus.CANCELLED,
+    }  # fmt: skip
+    return conditions[measure]
+
+
+def drill_tasks(
+    session: Session, scope: Scope, dim: str, key: str, measure: str, limit: int = 500
+) -> list[Task]:
+    """Return the tasks of the current month behind one figure: `measure` in row `key` of dimension `dim`."""
+    where = [*scope.tasks(), Task.earliest_at >= scope.split, drill_condition(measure)]
+    if dim in ("type", "department", "seller", "script"):
+        column = getattr(Task, dim)
+        where.append(or_(column.is_(None), column == "") if key == "" else column == key)
+    stmt = select(Task).where(*where).order_by(Task.earliest_at, Task.id).limit(limit)
+    return list(session.scalars(stmt))
