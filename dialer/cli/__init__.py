@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "dialer.cli.scripts",
     "dialer.cli.console",
     "dialer.cli.demo",
+    "dialer.cli.recordings",
 )
 
 

@@ -126,6 +126,7 @@ def doctor(ctx: Context) -> None:
 
 
 def _checks(ctx: Context) -> list[tuple[str, bool, str]]:
+    from dialer.cli.recordings import doctor_checks as recording_checks
     from dialer.holidays import load_work_calendar
     from dialer.model.db import current_revision
 
@@ -143,4 +144,4 @@ def _checks(ctx: Context) -> list[tuple[str, bool, str]]:
         out.append((tool, path is not None, path or f"not found: apt-get install {tool}"))
     model = s.vosk_model_path
     out.append(("speech model", True, model or "not set: answers by keys only (`dialer models download`)"))
-    return out
+    return out + recording_checks(ctx)
