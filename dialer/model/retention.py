@@ -54,7 +54,7 @@ def _expired(task: Task, types: Mapping[str, TaskTypeRules], now: datetime) -> b
 
 
 def _file(where: Stores, rec: Recording) -> tuple[Store, str] | None:
-    if not rec.path or rec.status == "purged":
+    if not rec.path:
         return None
     try:
         store = where.get(rec.store)

@@ -89,10 +89,11 @@ def _reason(exc: DialerError) -> str:
 
 
 def _gone(exc: DialerError) -> bool:
-    """Whether no retry can bring the recording back (a 401 or 403 may be fixed by the operator: retried)."""
-    if isinstance(exc, GatewayError):
-        return exc.status in (404, 410)
-    return exc.permanent
+    """Whether no retry can bring the recording back: the gateway says it is gone.
+
+    Anything an operator can fix (credentials, a missing bucket, a full disk) is tried again, up to the limit.
+    """
+    return isinstance(exc, GatewayError) and exc.status in (404, 410)
 
 
 def _failed(settings: Settings, db: Database, rid: int, exc: DialerError, now: datetime) -> None:
