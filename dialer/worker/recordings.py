@@ -19,6 +19,7 @@ from dialer.model import Database, Recording
 from dialer.settings import Settings
 from dialer.storage import StoreError, Stores, open_stores
 from dialer.tasktypes import load_task_types
+from dialer.worker.reconcile import recover_lost_recordings
 from dialer.worker.recordings_archive import ArchiveError, wav_facts
 from dialer.worker.recordings_batch import archive_stored
 from dialer.worker.recordings_keep import key_for, lock_for, prepare, put, record_kept
@@ -36,6 +37,7 @@ def download_due_recordings(settings: Settings, db: Database, gateway: Gateway, 
     """
     now = now or utcnow()
     stores = stores or open_stores(settings)
+    recover_lost_recordings(db, gateway, now)
     with db.session() as s:
         ids = list(s.scalars(
             select(Recording.id)

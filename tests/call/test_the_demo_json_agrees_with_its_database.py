@@ -26,7 +26,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, A
     console = Path(sys.executable).with_name("dialer")
     done = subprocess.run(
         [str(console), "demo", "--json", "--dir", str(root)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240, check=False,
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=480, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout)  # the whole of stdout is one JSON object

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ class FakeGateway:
     media: bytes = field(default_factory=two_channel_wav)
     media_status: int = 200
     delete_status: int = 204
+    listed: list[dict[str, object]] = field(default_factory=list)  # what GET …/Recordings.json answers
+    list_status: int = 200
+    call_status: int = 200  # what GET …/Calls/<sid>.json answers: 404 = the gateway forgot the call
     requests: list[tuple[str, str]] = field(default_factory=list)
 
     def __call__(self, environ: dict, start_response: object) -> object:
@@ -48,6 +52,19 @@ class FakeGateway:
         self.requests.append((request.method, request.path))
         if request.method == "DELETE":
             return Response(status=self.delete_status)
+        if request.path.endswith("/Recordings.json"):
+            page = {"recordings": [r for r in self.listed if r["call_sid"] == request.args.get("CallSid")],
+                    "next_page_uri": None, "page": 0, "page_size": 50, "uri": request.path}  # fmt: skip
+            body = page if self.list_status == 200 else {"code": 20404, "message": "not found", "status": 404}
+            return Response(json.dumps(body), status=self.list_status, mimetype="application/json")
+        if "/Calls/" in request.path:
+            sid = request.path.rsplit("/", 1)[-1].removesuffix(".json")
+            body = (
+                {"sid": sid, "status": "completed"}
+                if self.call_status == 200
+                else {"code": 20404, "status": 404}
+            )
+            return Response(json.dumps(body), status=self.call_status, mimetype="application/json")
         return Response(self.media, status=self.media_status, mimetype="audio/x-wav")
 
 
