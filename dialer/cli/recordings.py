@@ -32,12 +32,12 @@ def archive(ctx: Context, dry_run: bool, limit: int | None) -> None:
     from dialer.worker.recordings_batch import archive_stored, waiting_ids
 
     db = ctx.database()
-    total = len(waiting_ids(db, limit))
+    total = len(waiting_ids(db, limit, again=True))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True)) as bar:
         task = bar.add_task("试算压缩" if dry_run else "压缩录音", total=total)
         report = archive_stored(ctx.settings, db, open_stores(ctx.settings), limit=limit, dry_run=dry_run,
-                                each=lambda _rid: bar.advance(task))  # fmt: skip
+                                again=True, each=lambda _rid: bar.advance(task))  # fmt: skip
     verb = "可压缩" if dry_run else "已压缩"
     done = len(report.archived)
     click.echo(
