@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from dialer.errors import GatewayError
 from dialer.gateway.client import Gateway, RecordingInfo
@@ -65,6 +66,15 @@ def _why_none(gateway: Gateway, call_sid: str) -> str:
 
 
 def _note(db: Database, attempt_id: int, found: list[RecordingInfo], reason: str, now: datetime) -> int:
+    try:
+        return _add(db, attempt_id, found, reason, now)
+    except IntegrityError:
+        # The gateway's own callback noted the recording meanwhile: nothing is lost, the worker stores it.
+        log.info("attempt %s: its recording was noted by the callback meanwhile", attempt_id)
+        return 0
+
+
+def _add(db: Database, attempt_id: int, found: list[RecordingInfo], reason: str, now: datetime) -> int:
     with db.session() as s, s.begin():
         known = set(
             s.scalars(select(Recording.gateway_sid).where(Recording.gateway_sid.in_([r.sid for r in found])))
@@ -80,3 +90,11 @@ def _note(db: Database, attempt_id: int, found: list[RecordingInfo], reason: str
             s.add(Recording(attempt_id=attempt_id, kind="call", status="failed", last_error=reason))
             log.warning("attempt %s: full-call recording lost: %s", attempt_id, reason)
     return len(fresh)
+
+
+def drop_placeholders(db: Database, attempt_id: int) -> None:
+    """Remove the `failed` stand-in of a call recording that did arrive after all (its callback was late)."""
+    with db.session() as s, s.begin():
+        s.execute(delete(Recording).where(
+            Recording.attempt_id == attempt_id, Recording.kind == "call", Recording.status == "failed",
+            Recording.gateway_sid.is_(None), Recording.path.is_(None)))  # fmt: skip

@@ -19,7 +19,7 @@ from dialer.model import Database, Recording
 from dialer.settings import Settings
 from dialer.storage import StoreError, Stores, open_stores
 from dialer.tasktypes import load_task_types
-from dialer.worker.reconcile import recover_lost_recordings
+from dialer.worker.reconcile import drop_placeholders, recover_lost_recordings
 from dialer.worker.recordings_archive import ArchiveError, wav_facts
 from dialer.worker.recordings_batch import archive_stored
 from dialer.worker.recordings_keep import key_for, lock_for, prepare, put, record_kept
@@ -55,7 +55,7 @@ def _download(settings: Settings, db: Database, gateway: Gateway, stores: Stores
               now: datetime) -> bool:  # fmt: skip
     with db.session() as s:
         rec = s.get_one(Recording, rid)
-        url, sid = rec.gateway_url or "", rec.gateway_sid
+        url, sid, attempt_id, kind = rec.gateway_url or "", rec.gateway_sid, rec.attempt_id, rec.kind
     try:
         original = gateway.fetch_media(url)
         wav_facts(original)
@@ -75,6 +75,8 @@ def _download(settings: Settings, db: Database, gateway: Gateway, stores: Stores
     except StoreError as exc:
         _failed(settings, db, rid, exc, now)
         return False
+    if kind == "call":
+        drop_placeholders(db, attempt_id)
     if settings.delete_gateway_recordings and sid:
         _delete_remote(db, gateway, rid, sid)
     return True

@@ -101,3 +101,16 @@ def test_a_call_that_just_ended_waits_for_its_own_callback(
     settings, db, _ = answered
     run(settings, db, NOW - timedelta(minutes=20))  # 7 minutes after the call ended: too soon to ask
     assert not [r for r in fake[0].requests if r[1].endswith("/Recordings.json")]
+
+
+def test_a_late_callback_replaces_the_failed_stand_in(
+    answered: tuple[Settings, Database, int], fake: tuple[FakeGateway, str]
+) -> None:
+    settings, db, aid = answered
+    run(settings, db, NOW)  # the gateway lists nothing yet: told failed
+    assert [r.status for r in _call_recordings(db, aid)] == ["failed"]
+    with db.session() as s, s.begin():  # then the gateway's own callback arrives after all
+        url = f"{fake[1]}/2010-04-01/Accounts/{settings.twilio_account_sid}/Recordings/{LOST_SID}"
+        s.add(Recording(attempt_id=aid, kind="call", gateway_sid=LOST_SID, gateway_url=url, status="pending"))
+    run(settings, db, NOW + timedelta(minutes=1))
+    assert [(r.status, r.gateway_sid) for r in _call_recordings(db, aid)] == [("stored", LOST_SID)]
