@@ -19,7 +19,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from dialer.app import create_app
 from dialer.model import Attempt, Customer, Recording, Task, TaskStatus, migrate
@@ -38,6 +38,11 @@ CANDIDATES = {  # name: (container, ffmpeg arguments)
     "mp3 32k": ("mp3", ["-c:a", "libmp3lame", "-b:a", "32k", "-f", "mp3"]),
     "mp3 16k": ("mp3", ["-c:a", "libmp3lame", "-b:a", "16k", "-f", "mp3"]),
 }  # fmt: skip
+
+
+class Quiet(WSGIRequestHandler):
+    def log_request(self, *args: object, **kwargs: object) -> None:
+        """Print nothing per request: the figures are the output."""
 
 
 def demo_wavs(folder: Path | None) -> list[Path]:
@@ -105,8 +110,9 @@ PLAY = """async src => {
   await a.play(); const started = performance.now() - t0;
   const t1 = performance.now();
   await new Promise(ok => { a.onseeked = ok; a.currentTime = 150; });
-  const seek = performance.now() - t1; a.pause(); a.removeAttribute('src'); a.load();
-  return {start_ms: started, seek_ms: seek, duration: a.duration};
+  const seek = performance.now() - t1; const duration = a.duration;
+  a.pause(); a.removeAttribute('src'); a.load();
+  return {start_ms: started, seek_ms: seek, duration};
 }"""
 
 
@@ -132,7 +138,7 @@ def playback(files: dict[str, Path], folder: Path, rounds: int) -> dict[str, dic
             att.recordings.append(rec)
             s.flush()
             ids[name] = rec.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
     results: dict[str, list[dict[str, float]]] = {n: [] for n in files}
