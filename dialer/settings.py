@@ -84,6 +84,29 @@ class Settings:
     import_max_xlsx_mb: int = env(
         "DIALER_IMPORT_MAX_XLSX_MB", 200, doc="An XLSX list's size once uncompressed, in MB, at most"
     )
+    # The recordings store and archive.
+    recordings_url: str = env(
+        "DIALER_RECORDINGS_URL",
+        "",
+        doc="Empty = the folder DIALER_RECORDINGS_DIR; s3://bucket/prefix = object store",
+    )
+    s3_endpoint_url: str = env("DIALER_S3_ENDPOINT_URL", "", doc="S3-compatible endpoint; empty = AWS")
+    s3_region: str = env("DIALER_S3_REGION", "us-east-1", doc="S3 region name")
+    s3_access_key_id: str = env(
+        "DIALER_S3_ACCESS_KEY_ID", "", doc="S3 access key; empty = boto3's own lookup"
+    )
+    s3_secret_access_key: str = env("DIALER_S3_SECRET_ACCESS_KEY", "", secret=True, doc="S3 secret key")
+    s3_lock_mode: str = env(
+        "DIALER_S3_LOCK_MODE", "COMPLIANCE", doc="Object lock mode: COMPLIANCE or GOVERNANCE"
+    )
+    recordings_codec: str = env(
+        "DIALER_RECORDINGS_CODEC",
+        "opus",
+        doc="Archive codec of full-call recordings: opus or wav (keep as is)",
+    )
+    recording_max_tries: int = env(
+        "DIALER_RECORDING_MAX_TRIES", 8, doc="Download tries before a recording is marked failed"
+    )
 
     def __post_init__(self) -> None:
         _check(self)
@@ -150,6 +173,14 @@ def _check(s: Settings) -> None:
         if value <= 0:
             raise SettingsError(f"{name}: must be greater than zero, got {value}")
     _check_windows(s.call_windows)
+    if s.recordings_codec not in ("opus", "wav"):
+        raise SettingsError(f"DIALER_RECORDINGS_CODEC: must be opus or wav, got {s.recordings_codec!r}")
+    if s.recordings_url and not s.recordings_url.startswith("s3://"):
+        raise SettingsError("DIALER_RECORDINGS_URL: must be empty (the folder) or s3://bucket/prefix")
+    if s.s3_lock_mode not in ("COMPLIANCE", "GOVERNANCE"):
+        raise SettingsError("DIALER_S3_LOCK_MODE: must be COMPLIANCE or GOVERNANCE")
+    if s.recording_max_tries < 1:
+        raise SettingsError("DIALER_RECORDING_MAX_TRIES: must be at least 1")
 
 
 def _check_windows(windows: tuple[str, ...]) -> None:

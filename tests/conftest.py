@@ -12,6 +12,7 @@ import pytest
 
 from dialer.model import Database, migrate, open_database
 from dialer.settings import Settings
+from tests.s3server import moto_server
 
 LEAKY_PREFIXES = ("DIALER_", "TWILIO_", "VOSK_")
 
@@ -88,3 +89,10 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         database_url=database_url, recordings_dir=tmp_path / "recordings", var_dir=tmp_path / "var"
     )
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 API server (moto's, as its own process) on 127.0.0.1 for the whole run."""
+    with moto_server() as url:
+        yield url

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "dialer.cli.console",
     "dialer.cli.demo",
     "dialer.cli.report",
+    "dialer.cli.recordings",
 )
 
 

@@ -177,11 +177,12 @@ def purge(ctx: Context, dry_run: bool) -> None:
     from dialer.clock import SystemClock
     from dialer.model.retention import delete_files
     from dialer.model.retention import purge as run_purge
+    from dialer.storage import open_stores
 
     now = SystemClock().now()
     with ctx.database().session() as s:
         rep = run_purge(
-            s, ctx.task_types(), ctx.settings.recordings_dir, now, dry_run=dry_run, actor="cli:purge"
+            s, ctx.task_types(), open_stores(ctx.settings), now, dry_run=dry_run, actor="cli:purge"
         )
         if not dry_run:
             s.commit()

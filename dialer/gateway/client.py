@@ -55,6 +55,18 @@ class CallInfo:
 
 
 @dataclass(frozen=True)
+class RecordingInfo:
+    """A recording the gateway holds, as its list shows it."""
+
+    sid: str
+    call_sid: str
+    source: str
+    channels: int
+    duration: float
+    url: str
+
+
+@dataclass(frozen=True)
 class CallRequest:
     """One outbound call as the service places it: recorded in full, with every status callback."""
 
@@ -138,6 +150,13 @@ class Gateway:
 
     def hang_up(self, sid: str) -> CallInfo:
         return _info(self._retrying("update", lambda: self.client.calls(sid).update(status="completed")))
+
+    def list_recordings(self, call_sid: str) -> list[RecordingInfo]:
+        """Return the recordings the gateway holds for one call (to recover a lost recording callback)."""
+        recs = self._retrying("list", lambda: self.client.recordings.list(call_sid=call_sid, limit=20))
+        base = self.client.api.base_url.rstrip("/")
+        return [RecordingInfo(r.sid, r.call_sid, r.source or "", int(r.channels or 1), float(r.duration or 0),
+                              f"{base}/2010-04-01/Accounts/{r.account_sid}/Recordings/{r.sid}") for r in recs]  # fmt: skip
 
     def fetch_media(self, url: str) -> bytes:
         """Download a recording's audio (WAV) with the account's credentials."""

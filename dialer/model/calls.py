@@ -76,6 +76,7 @@ class Recording(Base):
     gateway_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
     gateway_url: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | stored | failed | purged
+    # `last_error` says why a recording is `failed`; the console shows it.
     path: Mapped[str | None] = mapped_column(Text)  # relative to the recordings folder
     sha256: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int | None]
@@ -87,6 +88,14 @@ class Recording(Base):
     gateway_deleted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     stored_at: Mapped[datetime | None]
+    # Where the bytes are and what they are: `sha256`/`size` describe the kept file, which after archiving
+    # is the compact copy; the downloaded original's checksum and size stay beside it.
+    store: Mapped[str] = mapped_column(String(10), default="folder", server_default="folder")  # folder | s3
+    codec: Mapped[str | None] = mapped_column(String(10))  # None or wav = as downloaded; opus = archived
+    original_sha256: Mapped[str | None] = mapped_column(String(64))
+    original_size: Mapped[int | None]
+    archived_at: Mapped[datetime | None]
+    retain_until: Mapped[datetime | None]  # the object lock's date, where the store has one
 
 
 class Answer(Base):

@@ -6,27 +6,22 @@ probed. Files are found by recording id, never by a path from the request.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, send_file
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from dialer.model import Attempt, Escalation, ProblemCase, Recording, Task, User
 from dialer.services import services
 from dialer.web.evidence import build as build_evidence
-from dialer.web.files import check, mimetype, resolve_recording
+from dialer.web.files import Found, check, locate, stores, stream
 from dialer.web.helpers import audit, db, requires
 from dialer.web.search import FIELDS, LIMIT, build_query
 from dialer.web.timeline import describe
 from dialer.web.words import OUTCOMES
 
 bp = Blueprint("calls", __name__)
-
-
-def _root() -> Path:
-    return services().settings.recordings_dir
 
 
 @bp.get("/calls")
@@ -62,8 +57,8 @@ def call(attempt_id: int) -> str:
     """Show one call: recordings with their checksum, each answer with its clip, and the timeline."""
     a = _attempt(attempt_id)
     task = db().get_one(Task, a.task_id)
-    full = [check(r, _root()) for r in a.recordings if r.kind != "clip"]
-    clips = {r.id: check(r, _root()) for r in a.recordings if r.kind == "clip"}
+    full = [check(r, stores()) for r in a.recordings if r.kind != "clip"]
+    clips = {r.id: check(r, stores()) for r in a.recordings if r.kind == "clip"}
     cases = list(db().scalars(select(ProblemCase).where(ProblemCase.attempt_id == a.id)))
     escalations = list(db().scalars(select(Escalation).where(Escalation.attempt_id == a.id)))
     names = {u.id: u.username for u in db().scalars(select(User))}
@@ -74,36 +69,36 @@ def call(attempt_id: int) -> str:
                            escalations=escalations, names=names, timeline=timeline)  # fmt: skip
 
 
-def _recording_file(recording_id: int) -> tuple[Recording, Path]:
+def _recording_file(recording_id: int) -> tuple[Recording, Found]:
     rec = db().get(Recording, recording_id)
-    path = None if rec is None else resolve_recording(rec, _root())
-    if rec is None or path is None:
+    found = None if rec is None else locate(rec, stores())
+    if rec is None or found is None:
         abort(404)
-    return rec, path
+    return rec, found
 
 
 @bp.get("/recordings/<int:recording_id>")
 @requires("calls", hide=True)
 def play(recording_id: int) -> Response:
     """Stream a recording for the player; Range requests get 206 so seeking works. Each request is logged."""
-    rec, path = _recording_file(recording_id)
+    rec, found = _recording_file(recording_id)
     audit("replay", f"recording:{rec.id}", attempt=rec.attempt_id, kind=rec.kind,
           range=request.headers.get("Range", ""))  # fmt: skip
     db().commit()
-    resp = send_file(path, mimetype=mimetype(path), conditional=True, etag=rec.sha256 or True, max_age=0)
-    resp.headers["Cache-Control"] = "private, no-cache"
-    return resp
+    return stream(found, rec.sha256)
 
 
 @bp.get("/recordings/<int:recording_id>/download")
 @requires("calls", hide=True)
 def download(recording_id: int) -> Response:
     """Download a recording as a file."""
-    rec, path = _recording_file(recording_id)
+    rec, found = _recording_file(recording_id)
     audit("download", f"recording:{rec.id}", attempt=rec.attempt_id, kind=rec.kind)
     db().commit()
-    name = f"call-{rec.attempt_id}-{rec.kind}-{rec.id}{path.suffix}"
-    return send_file(path, mimetype=mimetype(path), as_attachment=True, download_name=name, max_age=0)
+    resp = stream(found, rec.sha256)
+    name = f"call-{rec.attempt_id}-{rec.kind}-{rec.id}{found.suffix}"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
 
 
 @bp.get("/calls/<int:attempt_id>/evidence.zip")
@@ -112,8 +107,21 @@ def export(attempt_id: int) -> Response:
     """Export the evidence bundle: recordings, clips, transcript, event log and checksums, as one zip."""
     a = _attempt(attempt_id)
     task = db().get_one(Task, a.task_id)
-    bundle = build_evidence(a, task, _root(), services().settings.tz)
+    bundle = build_evidence(a, task, stores(), services().settings.tz)
     audit("export_evidence", f"attempt:{a.id}", files=bundle.files, sha256=bundle.sha256)
     db().commit()
     return send_file(bundle.data, mimetype="application/zip", as_attachment=True,
                      download_name=f"evidence-call-{a.id}.zip", max_age=0)  # fmt: skip
+
+
+@bp.get("/recordings/failed")
+@requires("recording_failures")
+def failed_recordings() -> str:
+    """List the recordings that could not be stored, newest first, with the reason and the call they belong to."""
+    count = db().scalar(select(func.count()).select_from(Recording).where(Recording.status == "failed")) or 0
+    rows = list(db().execute(
+        select(Recording, Attempt, Task).join(Attempt, Recording.attempt_id == Attempt.id)
+        .join(Task, Attempt.task_id == Task.id).where(Recording.status == "failed")
+        .order_by(Recording.id.desc()).limit(LIMIT)
+    ))  # fmt: skip
+    return render_template("recordings_failed.html", count=count, rows=rows, limit=LIMIT)

@@ -7,12 +7,12 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dialer.model import Attempt, Task
-from dialer.web.files import check
+from dialer.storage import Stores
+from dialer.web.files import check, read
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def _events(a: Attempt) -> list[dict[str, Any]]:
     ]
 
 
-def build(a: Attempt, task: Task, root: Path, tz: ZoneInfo) -> Bundle:
+def build(a: Attempt, task: Task, where: Stores, tz: ZoneInfo) -> Bundle:
     """Return the zip of attempt `a`'s evidence, with SHA256SUMS over every file in it."""
     buf, sums, checks = io.BytesIO(), [], []
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -56,13 +56,15 @@ def build(a: Attempt, task: Task, root: Path, tz: ZoneInfo) -> Bundle:
             sums.append((hashlib.sha256(data).hexdigest(), name))
 
         for rec in a.recordings:
-            c = check(rec, root)
+            c = check(rec, where)
             folder = "clips" if rec.kind == "clip" else "recordings"
-            name = f"{folder}/{rec.kind}-{rec.id}{c.path.suffix if c.path else ''}"
-            if c.path is not None:
-                put(name, c.path.read_bytes())
+            name = f"{folder}/{rec.kind}-{rec.id}{c.found.suffix if c.found else ''}"
+            if c.found is not None:
+                put(name, read(c.found))
             checks.append({"recording": rec.id, "kind": rec.kind, "file": name if c.path else None,
-                           "stored_sha256": rec.sha256, "actual_sha256": c.actual, "state": c.state})  # fmt: skip
+                           "stored_sha256": rec.sha256, "actual_sha256": c.actual, "state": c.state,
+                           "codec": rec.codec or "wav", "original_sha256": rec.original_sha256,
+                           "status": rec.status, "failure": rec.last_error if rec.status == "failed" else None})  # fmt: skip
         put("transcript.txt", _transcript(a, tz).encode("utf-8"))
         put("events.json", json.dumps(_events(a), ensure_ascii=False, indent=2).encode("utf-8"))
         meta = {"attempt": a.id, "task": task.id, "task_type": task.type, "script": a.script,

@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "cases": frozenset({A, S, AD}),
     "callbacks": frozenset({A, S, AD}),
     "calls": frozenset({C, AD}),  # search, call page, replay, download, evidence export
+    "recording_failures": frozenset({S, C, AD}),  # recordings that could not be stored, and why
     "audit": frozenset({C, AD}),
     "upload": frozenset({S, AD}),
     "progress": frozenset({S, AD}),
@@ -45,6 +46,7 @@ MENU = (
     ("cases", "agents.cases", "问题件"),
     ("callbacks", "agents.callbacks", "我的回拨"),
     ("calls", "calls.search", "通话查询"),
+    ("recording_failures", "calls.failed_recordings", "录音异常"),
     ("audit", "auditlog.view", "审计日志"),
     ("progress", "admin.progress", "今日进度"),
     ("report", "report.page", "月度报告"),

@@ -94,7 +94,7 @@ class Line:
         report = build_dialer(self.settings, self.db).tick(self.clock.now())
         return report.calls
 
-    def settle(self, timeout: float = 90.0) -> None:
+    def settle(self, timeout: float = 240.0) -> None:
         """Wait until no call is in flight and every answered call's recordings are stored."""
         deadline = time.monotonic() + timeout
         gateway = Gateway(self.settings)

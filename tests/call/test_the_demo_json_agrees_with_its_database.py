@@ -26,7 +26,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, A
     console = Path(sys.executable).with_name("dialer")
     done = subprocess.run(
         [str(console), "demo", "--json", "--dir", str(root)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240, check=False,
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=480, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout)  # the whole of stdout is one JSON object
@@ -103,3 +103,25 @@ def test_the_customer_who_never_answers_ends_unreachable_after_every_attempt(
     )
     assert task.status == "unreachable" and task.manual_followup
     assert outcomes == ["no_answer"] * 3  # the default cap: three attempts
+
+
+def test_the_full_call_recordings_are_archived_compact_and_two_channel(
+    demo: tuple[dict[str, Any], Connection, Path],
+) -> None:
+    from dialer.worker.recordings_archive import channel_count
+
+    _, conn, root = demo
+    rows = conn.execute(text(
+        "SELECT path, size, duration, channels, codec, original_sha256, original_size FROM recordings "
+        "WHERE kind = 'call' AND status = 'stored'"
+    )).all()  # fmt: skip
+    assert rows and all(r.codec == "opus" and r.path.endswith(".ogg") and r.original_sha256 for r in rows)
+    assert all(
+        r.channels == 2 and channel_count((root / "recordings" / r.path).read_bytes()) == 2 for r in rows
+    )
+    minutes = sum(r.duration for r in rows) / 60
+    assert sum(r.size for r in rows) / 1024 / minutes <= 150  # KB per call-minute; the WAVs took 1,875
+    assert sum(r.original_size for r in rows) / 1024 / minutes > 1800
+    assert not list((root / "recordings").rglob("CA*.wav")) and not list(
+        (root / "recordings").rglob("RE*.wav")
+    )

@@ -12,6 +12,7 @@ PAGES = {
     "/cases": {"agent", "supervisor", "admin"},
     "/callbacks": {"agent", "supervisor", "admin"},
     "/calls": {"compliance", "admin"},
+    "/recordings/failed": {"supervisor", "compliance", "admin"},
     "/audit": {"compliance", "admin"},
     "/audit.csv": {"compliance", "admin"},
     "/admin/upload": {"supervisor", "admin"},

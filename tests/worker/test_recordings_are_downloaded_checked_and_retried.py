@@ -1,5 +1,6 @@
-"""The recording worker: a finished call's recording is fetched over HTTP, checked, stored with its SHA-256,
-and retried with growing pauses when the gateway fails; the gateway's copy is deleted only when asked.
+"""The recording worker: a finished call's recording is fetched over HTTP, checked, archived in Ogg Opus and
+stored with its SHA-256 (the original's beside it), and retried with growing pauses when the gateway fails;
+the gateway's copy is deleted only when asked.
 
 The gateway is a small WSGI app on 127.0.0.1 that answers the two requests the worker makes (media GET and the
 REST DELETE of 2010-04-01) and can be told to fail.
@@ -8,94 +9,16 @@ REST DELETE of 2010-04-01) and can be told to fail.
 from __future__ import annotations
 
 import hashlib
-import io
-import wave
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.wrappers import Request, Response
 
-from dialer.gateway.client import Gateway
-from dialer.model import Attempt, Customer, Database, Recording, Task, TaskStatus, migrate, open_database
+from dialer.model import Database, Recording
 from dialer.settings import Settings
-from dialer.worker.recordings import MAX_BACKOFF, download_due_recordings
-from tests.serving import serving
-
-NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
-SID = "RE" + "a" * 32
-
-
-def two_channel_wav(seconds: float = 2.0, rate: int = 8000) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(2)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(b"\x01\x00\x02\x00" * int(seconds * rate))
-    return buf.getvalue()
-
-
-@dataclass
-class FakeGateway:
-    """What the stand-in gateway answers, and what it was asked."""
-
-    media: bytes = field(default_factory=two_channel_wav)
-    media_status: int = 200
-    delete_status: int = 204
-    requests: list[tuple[str, str]] = field(default_factory=list)
-
-    def __call__(self, environ: dict, start_response: object) -> object:
-        return self.app(environ, start_response)  # type: ignore[arg-type]
-
-    @Request.application
-    def app(self, request: Request) -> Response:
-        self.requests.append((request.method, request.path))
-        if request.method == "DELETE":
-            return Response(status=self.delete_status)
-        return Response(self.media, status=self.media_status, mimetype="audio/x-wav")
-
-
-@pytest.fixture
-def fake() -> Iterator[tuple[FakeGateway, str]]:
-    gw = FakeGateway()
-    with serving(gw) as url:
-        yield gw, url
-
-
-@pytest.fixture
-def setup(fake: tuple[FakeGateway, str], settings: Settings) -> Iterator[tuple[Settings, Database, int]]:
-    gw_url = fake[1]
-    settings = settings.replace(gateway_url=gw_url)
-    db = open_database(settings.database_url)
-    try:
-        migrate(db)
-        with db.session() as s, s.begin():
-            task = Task(customer=Customer(name="张伟", phone="+8613812345678"), type="claim", script="claim",
-                        event_at=NOW, earliest_at=NOW, status=TaskStatus.SUCCEEDED)  # fmt: skip
-            attempt = Attempt(
-                task=task, number=1, status="completed", to_number="+8613812345678", script="claim"
-            )
-            url = f"{gw_url}/2010-04-01/Accounts/{settings.twilio_account_sid}/Recordings/{SID}"
-            rec = Recording(kind="call", gateway_sid=SID, gateway_url=url)
-            attempt.recordings.append(rec)
-            s.add_all([task, attempt])
-            s.flush()
-            rid = rec.id
-        yield settings, db, rid
-    finally:
-        db.dispose()
-
-
-def run(settings: Settings, db: Database, at: datetime) -> int:
-    return download_due_recordings(settings, db, Gateway(settings, retries=0), now=at)
-
-
-def recording(db: Database, rid: int) -> Recording:
-    with db.session() as s:
-        return s.get_one(Recording, rid)
+from dialer.worker.recordings import MAX_BACKOFF
+from dialer.worker.recordings_archive import channel_count, decoded_seconds
+from tests.worker.conftest import NOW, SID, FakeGateway, recording, run
 
 
 def test_a_recording_is_stored_with_its_checksum_and_facts(
@@ -105,10 +28,14 @@ def test_a_recording_is_stored_with_its_checksum_and_facts(
     assert run(settings, db, NOW) == 1
     rec = recording(db, rid)
     stored = settings.recordings_dir / (rec.path or "")
-    assert rec.status == "stored" and stored.read_bytes() == fake[0].media
-    assert rec.sha256 == hashlib.sha256(fake[0].media).hexdigest() and rec.size == len(fake[0].media)
+    kept = stored.read_bytes()
+    assert rec.status == "stored" and rec.codec == "opus" and kept[:4] == b"OggS"
+    assert rec.sha256 == hashlib.sha256(kept).hexdigest() and rec.size == len(kept) < len(fake[0].media) / 5
+    assert rec.original_sha256 == hashlib.sha256(fake[0].media).hexdigest()
+    assert rec.original_size == len(fake[0].media)
     assert rec.channels == 2 and rec.duration == pytest.approx(2.0)
-    assert rec.path == f"2026/11/{SID}.wav"
+    assert channel_count(kept) == 2 and decoded_seconds(kept, 8000, 2) == pytest.approx(2.0, abs=0.05)
+    assert rec.path == f"2026/11/{SID}.ogg" and rec.store == "folder"
     assert not list(stored.parent.glob("*.part"))  # written whole, then moved into place
     assert (
         "DELETE",
@@ -150,6 +77,7 @@ def test_the_pause_between_tries_never_exceeds_an_hour(
 ) -> None:
     settings, db, rid = setup
     fake[0].media_status = 500
+    settings = settings.replace(recording_max_tries=100)
     with db.session() as s, s.begin():
         s.get_one(Recording, rid).download_tries = 30
     run(settings, db, NOW)
@@ -163,7 +91,7 @@ def test_a_download_that_is_not_audio_is_refused_and_nothing_is_written(
     fake[0].media = b"<html>502 Bad Gateway</html>"
     assert run(settings, db, NOW) == 0
     rec = recording(db, rid)
-    assert rec.status == "pending" and "not a WAV file" in (rec.last_error or "")
+    assert rec.status == "pending" and "不是可识别的 WAV 文件" in (rec.last_error or "")
     assert not settings.recordings_dir.exists() or not any(settings.recordings_dir.rglob("*"))
 
 
@@ -195,3 +123,15 @@ def test_a_second_run_of_the_same_file_from_disk_matches_its_checksum(
     rec = recording(db, rid)
     data = Path(settings.recordings_dir / (rec.path or "")).read_bytes()
     assert hashlib.sha256(data).hexdigest() == rec.sha256
+
+
+def test_with_the_wav_codec_the_download_is_kept_as_it_came(
+    setup: tuple[Settings, Database, int], fake: tuple[FakeGateway, str]
+) -> None:
+    settings, db, rid = setup
+    settings = settings.replace(recordings_codec="wav")
+    assert run(settings, db, NOW) == 1
+    rec = recording(db, rid)
+    assert rec.path == f"2026/11/{SID}.wav" and rec.codec == "wav" and rec.archived_at is None
+    assert (settings.recordings_dir / rec.path).read_bytes() == fake[0].media
+    assert rec.sha256 == rec.original_sha256 == hashlib.sha256(fake[0].media).hexdigest()
