@@ -79,6 +79,13 @@ class Settings:
     log_level: str = env("DIALER_LOG_LEVEL", "INFO", doc="Logging level")
     elderly_age: int = env("DIALER_ELDERLY_AGE", 60, doc="Offer a person at the start to customers this old")
     company_name: str = env("DIALER_COMPANY_NAME", "安信", doc="Company name the scripts say")
+    audit_key: str = env("DIALER_AUDIT_KEY", "", secret=True, doc="Keys the audit log's HMAC chain")
+    session_idle_minutes: int = env(
+        "DIALER_SESSION_IDLE_MINUTES", 30, doc="Console sign-in ends after this idle"
+    )
+    session_max_hours: int = env(
+        "DIALER_SESSION_MAX_HOURS", 12, doc="Console sign-in ends this long after it began"
+    )
 
     def __post_init__(self) -> None:
         _check(self)
@@ -138,6 +145,8 @@ def _check(s: Settings) -> None:
         ("DIALER_CLAIM_LEASE_SECONDS", s.claim_lease_seconds),
         ("DIALER_ANSWER_BUDGET", s.answer_budget_seconds),
         ("DIALER_EMULATOR_CPS", s.emulator_cps),
+        ("DIALER_SESSION_IDLE_MINUTES", s.session_idle_minutes),
+        ("DIALER_SESSION_MAX_HOURS", s.session_max_hours),
     ):
         if value <= 0:
             raise SettingsError(f"{name}: must be greater than zero, got {value}")

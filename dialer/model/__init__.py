@@ -15,6 +15,7 @@ from dialer.model.db import MAX_ID, Database, migrate, open_database, parse_id
 from dialer.model.pacing import DialPacer
 from dialer.model.people import Customer, OptOut, User
 from dialer.model.scripts import ScriptSetting
+from dialer.model.sessions import UserSession
 from dialer.model.tasks import Callback, ImportBatch, Task
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Task",
     "TaskStatus",
     "User",
+    "UserSession",
     "migrate",
     "open_database",
     "parse_id",
