@@ -13,7 +13,7 @@ import ipaddress
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -25,6 +25,7 @@ UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 PAGE_MAX_BYTES = 1024 * 1024
 LIMITS = (("/ivr/", WEBHOOK_MAX_BYTES), ("/admin/upload", UPLOAD_MAX_BYTES))
 TOO_LARGE = "请求内容过大：此地址最多接受 {limit} 字节，请缩小后重试。\n"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 BAD_PATH = "地址无效：路径中含有不允许的字符。\n"
 # Pages load their own scripts, styles, images and audio only; nothing inline, nothing framed.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
@@ -123,6 +124,12 @@ class CappedStream(io.RawIOBase):
         return len(data)
 
 
+def _no_nul_in_forms() -> None:
+    # No database stores a NUL byte in text (PostgreSQL refuses it): a form carrying one is refused whole.
+    if request.mimetype in FORM_TYPES and any("\x00" in v for v in request.form.values()):
+        abort(400, "提交的内容含有不允许的字符（NUL），请检查后重试。")
+
+
 def _headers(https: bool) -> Callable[[Response], Response]:
     def add(resp: Response) -> Response:
         resp.headers.setdefault("Content-Security-Policy", CSP)
@@ -143,4 +150,5 @@ def init_app(app: Flask, public_url: str) -> None:
     """Wrap `app` in the size limits and add the security headers (HSTS only behind an https public URL)."""
     app.wsgi_app = BodyLimits(app.wsgi_app)  # type: ignore[method-assign]
     app.config["MAX_CONTENT_LENGTH"] = UPLOAD_MAX_BYTES
+    app.before_request(_no_nul_in_forms)
     app.after_request(_headers(public_url.startswith("https://")))

@@ -53,6 +53,8 @@ def fuzz_app(settings: Settings, tmp_path: Path) -> Iterator[tuple[Flask, Seeded
     app.config["TESTING"] = True
     migrate(services(app).db)
     seeded = seed(services(app).db, cfg.recordings_dir)
+    with services(app).db.session() as s, s.begin():  # the seeded call is over: fuzz a call still ringing too
+        s.get_one(Attempt, seeded.attempt).status = "ringing"
     yield app, seeded
     services(app).db.dispose()
 
@@ -111,7 +113,7 @@ def test_a_badly_signed_form_stores_nothing(fuzz_app: tuple[Flask, Seeded], hook
     @given(query=QUERIES, form=FORMS)
     def run(query: dict[str, str], form: dict[str, str]) -> None:
         status = _post(client, app, hook, query, {**form, "CallSid": sid}, "not-the-auth-token")
-        assert status == 403
+        assert status in (400, 403)  # a NUL byte is refused (400) before the signature is checked
 
     run()
     assert _counts(db) == before
