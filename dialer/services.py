@@ -44,7 +44,7 @@ class Services:
         """Open the database and read the task types for `settings`."""
         return cls(
             settings=settings,
-            db=db or open_database(settings.database_url),
+            db=db or open_database(settings.database_url, audit_key=settings.audit_key),
             clock=clock or SystemClock(),
             task_types=load_task_types(settings.config_dir),
         )

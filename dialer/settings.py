@@ -106,6 +106,12 @@ class Settings:
     )
     recording_max_tries: int = env(
         "DIALER_RECORDING_MAX_TRIES", 8, doc="Download tries before a recording is marked failed"
+    audit_key: str = env("DIALER_AUDIT_KEY", "", secret=True, doc="Keys the audit log's HMAC chain")
+    session_idle_minutes: int = env(
+        "DIALER_SESSION_IDLE_MINUTES", 30, doc="Console sign-in ends after this idle"
+    )
+    session_max_hours: int = env(
+        "DIALER_SESSION_MAX_HOURS", 12, doc="Console sign-in ends this long after it began"
     )
 
     def __post_init__(self) -> None:
@@ -169,6 +175,8 @@ def _check(s: Settings) -> None:
         ("DIALER_IMPORT_MAX_ROWS", s.import_max_rows),
         ("DIALER_IMPORT_MAX_COLUMNS", s.import_max_columns),
         ("DIALER_IMPORT_MAX_XLSX_MB", s.import_max_xlsx_mb),
+        ("DIALER_SESSION_IDLE_MINUTES", s.session_idle_minutes),
+        ("DIALER_SESSION_MAX_HOURS", s.session_max_hours),
     ):
         if value <= 0:
             raise SettingsError(f"{name}: must be greater than zero, got {value}")

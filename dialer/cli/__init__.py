@@ -50,7 +50,7 @@ class Context:
         if self._db is None:
             from dialer.model import open_database
 
-            self._db = open_database(self.settings.database_url)
+            self._db = open_database(self.settings.database_url, audit_key=self.settings.audit_key)
         return self._db
 
     def close(self) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import datetime
-from pathlib import Path
 
 import click
 from rich.console import Console
@@ -14,7 +12,8 @@ from rich.table import Table
 from sqlalchemy import select
 
 from dialer.cli import Context, pass_ctx
-from dialer.model import AuditEntry, Role, User
+from dialer.cli.auditlog import audit
+from dialer.model import Role, User
 
 
 def register(group: click.Group) -> None:
@@ -33,10 +32,15 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
     from dialer.app import create_app
+    from dialer.web.guard import UPLOAD_MAX_BYTES, unsafe_to_serve
 
+    refusal = unsafe_to_serve(ctx.settings, host)
+    if refusal:
+        raise click.ClickException(refusal)
     app = create_app(ctx.settings)
     click.echo(f"Serving on http://{host}:{port}/ (public URL {ctx.settings.public_url}); Ctrl+C stops.")
-    waitress_serve(app, host=host, port=port, threads=threads)
+    # Waitress reads a whole body before the app sees it: cap it at the largest route limit (list uploads).
+    waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=UPLOAD_MAX_BYTES)
 
 
 @click.group()
@@ -113,60 +117,6 @@ def users_set_role(ctx: Context, name: str, role: str) -> None:
         append_audit(s, "cli", "role_change", f"user:{u.id}", {"username": name, "before": str(before),
                                                                 "after": role})  # fmt: skip
     click.echo(f"{name}: role {before} → {role}.")
-
-
-@click.group()
-def audit() -> None:
-    """Check and export the hash-chained audit log."""
-
-
-@audit.command("verify")
-@pass_ctx
-def audit_verify(ctx: Context) -> None:
-    """Walk the chain; exit 1 and list the entries if any was edited or deleted."""
-    from dialer.model.audit import chain_head, verify_chain
-
-    with ctx.database().session() as s:
-        problems = verify_chain(s)
-        count, head = chain_head(s)
-    if problems:
-        for p in problems:
-            click.echo(f"BROKEN: {p}", err=True)
-        click.echo(f"The audit log is NOT intact: {len(problems)} problem(s) in {count} entries.", err=True)
-        sys.exit(1)
-    click.echo(f"The audit log is intact: {count} entries, head {head}.")
-    click.echo(
-        "Keep the head hash elsewhere: a later run whose chain does not contain it means entries were cut."
-    )
-
-
-@audit.command("export")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write to this file (default: standard output).")  # fmt: skip
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
-@pass_ctx
-def audit_export(ctx: Context, output: Path | None, fmt: str) -> None:
-    """Export every entry, oldest first, with its hashes."""
-    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        with ctx.database().session() as s:
-            rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000))
-            writer = csv.writer(out) if fmt == "csv" else None
-            if writer:
-                writer.writerow(
-                    ["id", "at", "actor", "action", "target", "detail", "ip", "prev_hash", "hash"]
-                )
-            for e in rows:
-                rec = {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action, "target": e.target,
-                       "detail": e.detail, "ip": e.ip, "prev_hash": e.prev_hash, "hash": e.hash}  # fmt: skip
-                if writer:
-                    writer.writerow([*list(rec.values())[:5], json.dumps(e.detail, ensure_ascii=False, sort_keys=True),
-                                     e.ip or "", e.prev_hash, e.hash])  # fmt: skip
-                else:
-                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    finally:
-        if output:
-            out.close()
 
 
 @click.command()

@@ -21,6 +21,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from dialer.errors import GatewayError
+from dialer.gateway.media import MediaPolicy, download
 from dialer.settings import Settings
 
 # Twilio codes that say the customer's number itself is wrong or unreachable for good: the task is invalid.
@@ -96,6 +97,7 @@ class Gateway:
         if settings.gateway_url:
             self.client.api.base_url = settings.gateway_url.rstrip("/")
         self.is_emulator = bool(settings.gateway_url) and is_loopback(settings.gateway_url)
+        self.media_policy = MediaPolicy(settings.gateway_url)
 
     @property
     def worst_case_seconds(self) -> float:
@@ -159,13 +161,13 @@ class Gateway:
                               f"{base}/2010-04-01/Accounts/{r.account_sid}/Recordings/{r.sid}") for r in recs]  # fmt: skip
 
     def fetch_media(self, url: str) -> bytes:
-        """Download a recording's audio (WAV) with the account's credentials."""
+        """Download a recording's audio (WAV); only the configured gateway's origin gets the credentials."""
         media = url if url.endswith((".wav", ".mp3")) else url + ".wav"
         auth = (self.settings.twilio_account_sid, self.settings.twilio_auth_token)
 
         def get() -> bytes:
             try:
-                r = requests.get(media, auth=auth, timeout=self.timeout)
+                r = download(self.media_policy, media, auth, self.timeout)
             except requests.RequestException as exc:
                 raise GatewayError(f"recording download failed: {exc}", permanent=False) from exc
             if r.status_code >= 400:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from dialer.ivr.values import AgentBridged, AgentUnavailable
-from dialer.ivr.webhooks import EMPTY, bp, find_attempt, signed, twiml
+from dialer.ivr.webhooks import EMPTY, bp, find_attempt, form_count, signed, twiml
 from dialer.model import Attempt, AttemptEvent, Callback, Escalation, parse_id
 from dialer.model.outcomes import record_event
 from dialer.services import Services, services
@@ -78,7 +78,7 @@ def queue_wait() -> Response:
     with svc.db.session() as s:
         attempt = find_attempt(s)
         esc = None if attempt is None else _escalation(s, attempt)
-        waited = float(request.form.get("QueueTime", "0") or 0)
+        waited = form_count(request.form.get("QueueTime"), 0)
         if (
             esc is None
             or esc.status in ("agent_failed", "timeout")

@@ -122,7 +122,12 @@ def recording_status() -> Response:
         kind = "agent_leg" if request.args.get("e") or form.get("RecordingSource") == "DialVerb" else "call"
         s.add(Recording(
             attempt_id=attempt.id, kind=kind, gateway_sid=sid, gateway_url=form.get("RecordingUrl"),
-            channels=int(form.get("RecordingChannels", "1") or 1),
-            duration=float(form.get("RecordingDuration", "0") or 0), status="pending", next_try_at=utcnow(),
+            channels=form_count(form.get("RecordingChannels"), 1), duration=form_count(form.get("RecordingDuration"), 0),
+            status="pending", next_try_at=utcnow(),
         ))  # fmt: skip
     return twiml(EMPTY)
+
+
+def form_count(value: str | None, default: int) -> int:
+    """Return a whole number from a form field; junk is the default (the worker reads the file's real facts)."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else default

@@ -16,6 +16,7 @@ from dialer.model.pacing import DialPacer
 from dialer.model.people import Customer, OptOut, User
 from dialer.model.reports import FiledReport
 from dialer.model.scripts import ScriptSetting
+from dialer.model.sessions import UserSession
 from dialer.model.tasks import Callback, ImportBatch, Task
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "Task",
     "TaskStatus",
     "User",
+    "UserSession",
     "migrate",
     "open_database",
     "parse_id",

@@ -28,10 +28,11 @@ def parse_id(text: str | None) -> int | None:
 class Database:
     """An engine and its session factory for one database URL."""
 
-    def __init__(self, url: str, **engine_args: Any) -> None:
+    def __init__(self, url: str, *, audit_key: str = "", **engine_args: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_args)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Every session carries the key that signs the audit chain (empty: the development key).
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={"audit_key": audit_key})
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -98,5 +99,5 @@ def current_revision(db: Database) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def open_database(url: str, **engine_args: Any) -> Database:
-    return Database(url, **engine_args)
+def open_database(url: str, *, audit_key: str = "", **engine_args: Any) -> Database:
+    return Database(url, audit_key=audit_key, **engine_args)

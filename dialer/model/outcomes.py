@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from dialer.clock import utcnow
 from dialer.model.base import FINAL_STATUSES, AttemptOutcome, TaskStatus
 from dialer.model.calls import Attempt, AttemptEvent
+from dialer.model.db import MAX_ID
 from dialer.model.people import OptOut
 from dialer.model.tasks import Task
 from dialer.policy.attempts import after_attempt
@@ -105,11 +106,12 @@ def apply_call_status(
     # call delivered at once apply one after the other instead of the later one undoing the earlier.
     session.execute(select(Task.id).where(Task.id == attempt.task_id).with_for_update())
     session.refresh(attempt, with_for_update=True)
-    try:
-        seq = int(params.get("SequenceNumber", ""))
-    except ValueError:
-        seq = None
+    raw_seq = params.get("SequenceNumber", "")
+    seq = int(raw_seq) if raw_seq.isascii() and raw_seq.isdigit() and int(raw_seq) <= MAX_ID else None
     status = params.get("CallStatus", "")
+    status = (
+        status if status in TERMINAL_CALL_STATUSES | IN_FLIGHT_STATUSES else ""
+    )  # unknown words move nothing
     if seq is not None and seq <= attempt.last_sequence:
         return False
     if attempt.status in TERMINAL_CALL_STATUSES:
@@ -139,7 +141,9 @@ def _terminal_outcome(attempt: Attempt, status: str) -> AttemptOutcome:
         return CALL_STATUS_OUTCOME[status]
     if (attempt.answered_by or "").startswith(("machine", "fax")):
         return AttemptOutcome.VOICEMAIL
-    return AttemptOutcome.HUNG_UP if attempt.answered_at else AttemptOutcome.NO_ANSWER
+    # A talk time proves the call was answered even when `completed` overtook the `in-progress` callback.
+    answered = attempt.answered_at is not None or (attempt.duration or 0) > 0
+    return AttemptOutcome.HUNG_UP if answered else AttemptOutcome.NO_ANSWER
 
 
 def finish_attempt(

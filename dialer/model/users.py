@@ -12,9 +12,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dialer.clock import utcnow
 from dialer.errors import DialerError
 from dialer.model.base import Role, column_size
 from dialer.model.people import User
+from dialer.model.sessions import end_sessions
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -107,6 +109,8 @@ def set_role(session: Session, username: str, role: str) -> tuple[User, Role]:
         raise UserError(f"no user named {username!r}; see `dialer users list`")
     before = Role(user.role)
     user.role = parse_role(role)
+    if user.role != before:
+        end_sessions(session, user.id, utcnow(), "role")  # pages opened under the old role stop at once
     return user, before
 
 
@@ -117,6 +121,7 @@ def sign_in(session: Session, username: str, password: str, now: datetime) -> Si
         password_matches("", password)
         return SignIn("bad")
     if user.locked_until is not None and user.locked_until > now:
+        password_matches("", password)  # as slow as any other refusal
         return SignIn("locked", locked_until=user.locked_until)
     if not password_matches(user.password_hash, password):
         user.failed_logins += 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
-from dialer.web import errors, helpers
+from dialer.services import services
+from dialer.web import errors, guard, helpers
 from dialer.web.admin import bp as admin_bp
 from dialer.web.agents import bp as agents_bp
 from dialer.web.auditlog import bp as audit_bp
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf = CSRFProtect(app)
     helpers.init_app(app)
+    guard.init_app(app, services(app).settings.public_url)
     errors.init_app(app)
 
     @app.before_request

@@ -8,15 +8,17 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from sqlalchemy import Select, select
 
 from dialer.model import AuditEntry
 from dialer.model.audit import verify_chain
+from dialer.policy.cells import safe_row
 from dialer.web.helpers import SECONDS, audit, db, local_time, requires
 
 bp = Blueprint("auditlog", __name__)
 PAGE = 100
+MAX_PAGE = 1_000_000  # past any log this service keeps; a bigger offset overflows the database's integer
 ACTIONS = {
     "login": "登录", "login_failed": "登录失败", "logout": "退出", "view_call": "查看通话",
     "replay": "播放录音", "download": "下载录音", "export_evidence": "导出证据包", "search_calls": "查询通话",
@@ -46,6 +48,8 @@ def view() -> str:
     """Show the newest entries first, a page at a time."""
     q, f = _filtered()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
+    if page > MAX_PAGE:
+        abort(400, f"页码超出范围：请填写 1 到 {MAX_PAGE} 之间的页码。")
     rows = list(db().scalars(q.order_by(AuditEntry.id.desc()).offset((page - 1) * PAGE).limit(PAGE + 1)))
     problems = verify_chain(db()) if request.args.get("verify") else None
     return render_template("audit.html", rows=rows[:PAGE], more=len(rows) > PAGE, page=page, f=f,
@@ -55,7 +59,10 @@ def view() -> str:
 @bp.get("/audit.csv")
 @requires("audit")
 def export() -> Response:
-    """Export the (filtered) log as CSV, oldest first, with the hashes so it can be checked elsewhere."""
+    """Export the (filtered) log as CSV, oldest first, with the hashes so it can be checked elsewhere.
+
+    Text that a spreadsheet would run as a formula is written with a leading quote (see `safe_cell`).
+    """
     q, f = _filtered()
     audit("audit_export", "audit_log", filters={k: v for k, v in f.items() if v})
     db().commit()
@@ -77,7 +84,7 @@ def _csv_lines(entries: list[AuditEntry]) -> Iterator[str]:
         row: list[Any] = [e.id, local_time(e.at, SECONDS), e.actor, e.action, e.target,
                           json.dumps(e.detail, ensure_ascii=False, sort_keys=True), e.ip or "", e.prev_hash,
                           e.hash]  # fmt: skip
-        w.writerow(row)
+        w.writerow(safe_row(row))
         yield out.getvalue()
         out.seek(0)
         out.truncate()

@@ -8,8 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from werkzeug.wrappers import Response
 
 from dialer.model.audit import append_audit
-from dialer.model.users import LOCKOUT, sign_in
-from dialer.web.helpers import current_user, db, home_url, local_time, now
+from dialer.model.sessions import end_session, start_session
+from dialer.model.users import LOCKOUT, MAX_FAILURES, sign_in
+from dialer.web.helpers import current_user, db, home_url, now
 
 bp = Blueprint(
     "auth", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
@@ -38,23 +39,23 @@ def login() -> Response | str:
             db(), username or "(空)", "login_failed", f"user:{username}", {"why": result.outcome}, ip
         )
         db().commit()
-        flash(_refusal(result.outcome, local_time(result.locked_until, "%H:%M")), "error")
+        flash(_refusal(result.outcome), "error")
         return render_template("login.html", next=request.form.get("next", ""), username=username)
     user = result.user
     append_audit(db(), user.username, "login", f"user:{user.id}", {"role": str(user.role)}, ip)
-    db().commit()
     session.clear()
-    session["uid"], session["role"] = user.id, str(user.role)
+    session["sid"] = start_session(db(), user, now(), ip)
+    db().commit()
     return redirect(_safe_next(request.form.get("next", "")) or home_url(user))
 
 
-def _refusal(outcome: str, until: str) -> str:
-    if outcome == "locked":
-        minutes = int(LOCKOUT.total_seconds() // 60)
-        return f"连续多次密码错误，账户已锁定 {minutes} 分钟（至 {until}）。请稍后再试或联系系统管理员。"
-    if outcome == "inactive":
+def _refusal(outcome: str) -> str:
+    # A locked account and an unknown name get the same words: the page must not tell which names exist.
+    if outcome == "inactive":  # said only after the right password
         return "该账户已停用，请联系系统管理员。"
-    return "用户名或密码错误。"
+    minutes = int(LOCKOUT.total_seconds() // 60)
+    return (f"用户名或密码错误，或账户因连续 {MAX_FAILURES} 次密码错误已暂时锁定 {minutes} 分钟。"
+            "请核对后重试；如仍无法登录，请稍后再试或联系系统管理员。")  # fmt: skip
 
 
 def _safe_next(target: str) -> str:
@@ -71,7 +72,9 @@ def logout() -> Response:
     who = current_user()
     if who is not None:
         append_audit(db(), who.username, "logout", f"user:{who.id}", {}, request.remote_addr)
-        db().commit()
+    if session.get("sid"):
+        end_session(db(), session["sid"], now())  # the cookie, even if copied, opens nothing any more
+    db().commit()
     session.clear()
     flash("您已安全退出。", "info")
     return redirect(url_for("auth.login"))

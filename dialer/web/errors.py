@@ -54,7 +54,9 @@ def init_app(app: Flask) -> None:
     def _http(e: HTTPException) -> HTTPException | tuple[str, int] | Response:
         if not _is_console() and (e.code or 500) < 500:
             return e  # the gateway's webhooks keep their own plain answers
-        return error_page(e.code or 500)
+        # A view may abort with its own plain-words description of what was wrong.
+        own = e.description if e.description and e.description != type(e).description else None
+        return error_page(e.code or 500, own)
 
     @app.errorhandler(Exception)
     def _crash(e: Exception) -> tuple[str, int]:

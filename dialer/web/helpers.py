@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, g, redirect, request, session, url_for
@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from dialer.model import Role, User
 from dialer.model.audit import append_audit
+from dialer.model.sessions import Lifetimes, resume_session
 from dialer.policy.privacy import mask_phone
 from dialer.services import services
 from dialer.web.words import reason_text, says, word
@@ -157,12 +158,17 @@ def pretty_json(value: Any) -> str:
 
 def _load_user() -> Response | None:
     g.user = None
-    uid = session.get("uid")
-    if uid is None:
+    token = session.get("sid")
+    if not isinstance(token, str):
         return None
-    found = db().get(User, uid)
-    if found is None or not found.active or session.get("role") != found.role:
-        session.clear()  # a role change or deactivation signs the user out
+    settings = services().settings
+    limits = Lifetimes(
+        timedelta(minutes=settings.session_idle_minutes), timedelta(hours=settings.session_max_hours)
+    )
+    found = resume_session(db(), token, now(), limits)
+    db().commit()  # the touch, or the end of a sign-in that ran out
+    if found is None:
+        session.clear()  # signed out, timed out, role changed or deactivated: sign in again
         return None
     g.user = found
     return None
@@ -178,7 +184,7 @@ def _context() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    """Hook the session, user loading, template helpers and security headers into `app`."""
+    """Hook the session, user loading and template helpers into `app`."""
     app.before_request(_load_user)
     app.teardown_appcontext(_close_session)
     app.context_processor(_context)
@@ -188,12 +194,3 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(says, "says")
     app.add_template_filter(word, "word")
     app.add_template_filter(reason_text, "reason_text")
-
-    @app.after_request
-    def _headers(resp: Response) -> Response:
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("X-Frame-Options", "DENY")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        if resp.mimetype == "text/html":
-            resp.headers.setdefault("Cache-Control", "no-store")
-        return resp

@@ -28,7 +28,7 @@ def test_an_intact_chain_verifies(database: Database, tmp_path: Path) -> None:
     _three_entries(database)
     result = _verify(database, tmp_path)
     assert result.exit_code == 0, result.output
-    assert "intact: 3 entries" in result.output
+    assert "审计日志完整：共 3 条" in result.output
 
 
 def test_an_edited_entry_is_detected(database: Database, tmp_path: Path) -> None:
@@ -37,7 +37,7 @@ def test_an_edited_entry_is_detected(database: Database, tmp_path: Path) -> None
         s.execute(update(AuditEntry).where(AuditEntry.action == "download").values(actor="someone_else"))
     result = _verify(database, tmp_path)
     assert result.exit_code == 1
-    assert "entry #3: its content was changed" in result.output
+    assert "第 3 条：写入后内容被改动" in result.output
 
 
 def test_an_edited_detail_is_detected(database: Database, tmp_path: Path) -> None:
@@ -46,7 +46,7 @@ def test_an_edited_detail_is_detected(database: Database, tmp_path: Path) -> Non
         s.execute(update(AuditEntry).where(AuditEntry.id == 2).values(detail={"range": "bytes=0-1"}))
     result = _verify(database, tmp_path)
     assert result.exit_code == 1
-    assert "entry #2" in result.output
+    assert "第 2 条" in result.output
 
 
 def test_a_deleted_entry_is_detected(database: Database, tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_a_deleted_entry_is_detected(database: Database, tmp_path: Path) -> None
         s.execute(delete(AuditEntry).where(AuditEntry.id == 2))
     result = _verify(database, tmp_path)
     assert result.exit_code == 1
-    assert "entry #3: does not follow the entry before it" in result.output
+    assert "第 3 条：与前一条接不上" in result.output
 
 
 def test_a_rehashed_edit_still_breaks_the_next_link(database: Database, tmp_path: Path) -> None:
@@ -68,4 +68,4 @@ def test_a_rehashed_edit_still_breaks_the_next_link(database: Database, tmp_path
         e.hash = entry_digest(e.prev_hash, e.at, e.actor, e.action, e.target, e.detail, e.ip)
     result = _verify(database, tmp_path)
     assert result.exit_code == 1
-    assert "entry #3: does not follow" in result.output
+    assert "第 3 条：与前一条接不上" in result.output
