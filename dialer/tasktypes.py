@@ -14,7 +14,7 @@ FILES = ("task_types.toml", "task_types.local.toml")
 KNOWN_KEYS = {
     "name", "script", "date_column", "earliest_days", "deadline_days", "coverage", "mandatory",
     "retention_days", "at_risk_hours", "recurring_days", "max_attempts", "min_distinct_days",
-    "distinct_windows", "min_gap_hours",
+    "distinct_windows", "min_gap_hours", "company", "cooling_off_days",
 }  # fmt: skip
 
 
@@ -61,6 +61,8 @@ def _build(path: Path, type_id: str, t: dict[str, Any]) -> TaskTypeRules:
             recurring_every=None
             if "recurring_days" not in t
             else timedelta(days=_num(t, "recurring_days", 0)),
+            company=_text(t, "company"),
+            cooling_off_days=None if "cooling_off_days" not in t else int(_num(t, "cooling_off_days", 0)),
             attempts=AttemptRules(
                 max_attempts=int(_num(t, "max_attempts", 3)),
                 min_distinct_days=int(_num(t, "min_distinct_days", 2)),
@@ -82,3 +84,10 @@ def _num(t: dict[str, Any], key: str, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ValueError(f"'{key}' must be a non-negative number, got {value!r}")
     return float(value)
+
+
+def _text(t: dict[str, Any], key: str) -> str:
+    value = t.get(key, "")
+    if not isinstance(value, str):
+        raise ValueError(f"'{key}' must be text, got {value!r}")
+    return value.strip()

@@ -21,8 +21,16 @@ from dialer.errors import ScriptError
 from dialer.policy.lexicon import KINDS
 
 AUDIO_DIR = "audio"
-PLACEHOLDERS = ("customer_name", "honorific", "company", "product", "event_date")
-MATTER_PLACEHOLDERS = ("product", "event_date")
+PLACEHOLDERS = (
+    "customer_name",
+    "honorific",
+    "company",
+    "product",
+    "event_date",
+    "hotline",
+    "cooling_off_days",
+)
+MATTER_PLACEHOLDERS = ("product", "event_date", "cooling_off_days")
 QUESTION_KINDS = tuple(k for k in KINDS if k != "identity")
 ANSWERS = ("yes", "no")
 TOP_KEYS = {"id", "name", "task_types", "max_reasks", "prompts", "identity", "questions"}

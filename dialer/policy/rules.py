@@ -52,3 +52,5 @@ class TaskTypeRules:
     at_risk_before: timedelta = timedelta(days=1)
     date_column: str = "事件时间"
     recurring_every: timedelta | None = None
+    company: str = ""  # the name its scripts say; empty: DIALER_COMPANY_NAME
+    cooling_off_days: int | None = None  # the 犹豫期 its scripts say, when the call list has none
