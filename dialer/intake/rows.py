@@ -28,8 +28,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "birth_date": ("出生日期", "生日", "birth_date", "birthday"),
     "age": ("年龄", "age"),
     "gender": ("性别", "gender", "sex"),
+    "insured_name": ("被保险人", "被保险人姓名", "insured", "insured_name"),
+    "insured_phone": ("被保险人电话", "被保险人手机", "被保险人联系电话", "insured_phone"),
 }  # fmt: skip
 REQUIRED = ("name", "phone", "event_at")
+INSURED_FIELDS = ("insured_name", "insured_phone")  # 被保险人: kept in the task's extra under these names
 # The longest text each field may hold: the size of the column it is stored in. A longer value is the row's
 # error, never the database's.
 TEXT_LIMITS = {
@@ -128,6 +131,7 @@ def parse_row(
     assert isinstance(phone, str) and isinstance(event, datetime)
     used = set(mapping.values())
     extra = {k: _text(v) for k, v in record.items() if k not in used and _text(v)}
+    extra.update({f: text(f) for f in INSURED_FIELDS if text(f)})  # one name whatever the header said
     return ParsedRow(row, name, phone, event, tz, text("department") or None, text("seller") or None,
                      text("external_id") or None, birth_year, text("gender") or None, extra)  # fmt: skip
 

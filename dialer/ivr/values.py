@@ -41,6 +41,7 @@ class CallContext:
     event_date: str = ""
     hotline: str = ""
     cooling_off_days: str = ""
+    insured_name: str = ""  # the insured (被保险人) when the call list names one
     age: int | None = None
     elderly_age: int = 60
     keys_only: bool = False  # no speech model loaded: every answer is a key
@@ -57,8 +58,15 @@ class CallContext:
             "event_date": self.event_date,
             "hotline": self.hotline,
             "cooling_off_days": self.cooling_off_days,
+            "insured_name": self.insured_name,
         }
         return OPTIONAL.sub(lambda m: _choose(m, values), text).format_map(values)
+
+    def holds(self, condition: str | None) -> bool:
+        """Return whether a question's `when` condition holds for this call (no condition: always)."""
+        if condition == "insured_differs":  # 投、被保险人非同一人
+            return bool(self.insured_name) and self.insured_name != self.customer_name
+        return condition is None
 
 
 def _choose(match: re.Match[str], values: dict[str, str]) -> str:

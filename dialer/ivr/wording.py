@@ -6,6 +6,8 @@
   rephrases instead of saying the bare word 产品.
 - `{cooling_off_days}`: the list's 犹豫期 column, else the task type's `cooling_off_days`, else empty.
 - `{hotline}`: DIALER_HOTLINE.
+- `{insured_name}`: the insured (被保险人) the list names, if any; a question with `when = "insured_differs"`
+  is asked only when it differs from the policyholder called.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dialer.policy.rules import TaskTypeRules
 from dialer.settings import Settings
 
 PRODUCT_COLUMNS = ("产品名称", "险种", "产品", "服务项目", "维修项目", "product")
+INSURED_NAME_COLUMNS = ("insured_name", "被保险人", "被保险人姓名")
 COOLING_OFF_COLUMNS = ("犹豫期", "犹豫期天数", "犹豫期(天)", "犹豫期（天）", "cooling_off_days")
 _DAYS = re.compile(r"^\s*(\d{1,3})\s*(天|日)?\s*$")
 
@@ -27,6 +30,7 @@ class ScriptValues(TypedDict):
     product: str
     cooling_off_days: str
     hotline: str
+    insured_name: str
 
 
 def script_values(settings: Settings, rules: TaskTypeRules | None, extra: Mapping[str, Any]) -> ScriptValues:
@@ -36,6 +40,7 @@ def script_values(settings: Settings, rules: TaskTypeRules | None, extra: Mappin
         "product": _first(extra, PRODUCT_COLUMNS),
         "cooling_off_days": _cooling_off(extra, rules),
         "hotline": settings.hotline.strip(),
+        "insured_name": _first(extra, INSURED_NAME_COLUMNS),
     }
 
 

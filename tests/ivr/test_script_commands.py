@@ -53,7 +53,7 @@ def test_show_prints_the_questions_in_order() -> None:
     lines = result.output.splitlines()
     assert lines[0] == "new_policy: 新契约回访（人身保险）"
     numbered = [line for line in lines if re.match(r"\s*\d+\. \[", line)]
-    assert len(numbered) == 14 and "[no_extra_promise]" in numbered[-1]
+    assert len(numbered) == 15 and "[no_extra_promise]" in numbered[-1]  # with the insured's signature
     assert "bad on 是, required, escalates when bad" in result.output
 
 

@@ -32,7 +32,8 @@ def _ctx(**values: str) -> CallContext:
 
 def _all_yes(script_id: str, ctx: CallContext) -> str:
     script = SCRIPTS[script_id]
-    answers = ["yes"] + ["no" if q.bad_answer == "yes" else "yes" for q in script.questions]
+    asked = [q for q in script.questions if ctx.holds(q.when)]
+    answers = ["yes"] + ["no" if q.bad_answer == "yes" else "yes" for q in asked]
     return spoken(talk(script, answers, ctx))
 
 
@@ -127,3 +128,8 @@ def test_a_question_that_asked_several_things_is_asked_one_by_one(script_id: str
 
     assert all(q.required for q in questions)
     assert all("或者" not in q.text and "以及" not in q.text and "并" not in q.text for q in questions)
+
+
+@pytest.mark.parametrize("column", ["insured_name", "被保险人"])
+def test_the_insured_named_by_the_list_is_filled_in(column: str) -> None:
+    assert script_values(Settings(), TYPES["new_policy"], {column: "李娜"})["insured_name"] == "李娜"
