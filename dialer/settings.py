@@ -75,6 +75,10 @@ class Settings:
         "DIALER_DELETE_GATEWAY_RECORDINGS", False, doc="Delete the gateway's copy after a verified download"
     )
     problem_sla_working_days: int = env("DIALER_PROBLEM_SLA_DAYS", 15, doc="Problem-case SLA")
+    repeat_window_days: int = env(
+        "DIALER_REPEAT_WINDOW_DAYS", 365, doc="Days in which problems on the same matter count as repeats"
+    )
+    hotline: str = env("DIALER_HOTLINE", "", doc="Customer-service number the scripts speak")
     emulator_cps: float = env("DIALER_EMULATOR_CPS", 50.0, doc="Emulator's calls-per-second pacing")
     log_level: str = env("DIALER_LOG_LEVEL", "INFO", doc="Logging level")
     elderly_age: int = env("DIALER_ELDERLY_AGE", 60, doc="Offer a person at the start to customers this old")

@@ -15,6 +15,7 @@ KNOWN_KEYS = {
     "name", "script", "date_column", "earliest_days", "deadline_days", "coverage", "mandatory",
     "retention_days", "at_risk_hours", "recurring_days", "max_attempts", "min_distinct_days",
     "distinct_windows", "min_gap_hours", "approval", "sample_rate", "series", "grade_days",
+    "company", "cooling_off_days",
 }  # fmt: skip
 
 
@@ -65,6 +66,8 @@ def _build(path: Path, type_id: str, t: dict[str, Any]) -> TaskTypeRules:
             sample_rate=_num(t, "sample_rate", 1.0),
             series=_series(t.get("series", [])),
             grade_days=_grade_days(t.get("grade_days", {})),
+            company=_text(t, "company"),
+            cooling_off_days=None if "cooling_off_days" not in t else int(_num(t, "cooling_off_days", 0)),
             attempts=AttemptRules(
                 max_attempts=int(_num(t, "max_attempts", 3)),
                 min_distinct_days=int(_num(t, "min_distinct_days", 2)),
@@ -110,3 +113,8 @@ def _grade_days(value: Any) -> tuple[tuple[str, int], ...]:
         if isinstance(days, bool) or not isinstance(days, int) or days < 1:
             raise ValueError(f"'grade_days' {grade!r} must be a whole number of days (1 or more)")
     return tuple((str(g).upper(), int(d)) for g, d in value.items())
+def _text(t: dict[str, Any], key: str) -> str:
+    value = t.get(key, "")
+    if not isinstance(value, str):
+        raise ValueError(f"'{key}' must be text, got {value!r}")
+    return value.strip()

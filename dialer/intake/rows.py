@@ -32,8 +32,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "gender": ("性别", "gender", "sex"),
     "grade": ("客户等级", "意向等级", "等级", "grade", "lead_grade"),
     "end_at": ("合同到期日", "合同结束日期", "服务结束日期", "到期日", "end_date", "contract_end"),
+    "insured_name": ("被保险人", "被保险人姓名", "insured", "insured_name"),
+    "insured_phone": ("被保险人电话", "被保险人手机", "被保险人联系电话", "insured_phone"),
 }  # fmt: skip
 REQUIRED = ("name", "phone", "event_at")
+INSURED_FIELDS = ("insured_name", "insured_phone")  # 被保险人: kept in the task's extra under these names
 # The longest text each field may hold: the size of the column it is stored in. A longer value is the row's
 # error, never the database's.
 TEXT_LIMITS = {
@@ -141,6 +144,7 @@ def parse_row(
     assert isinstance(phone, str) and isinstance(event, datetime)
     used = set(mapping.values())
     extra = {k: _text(v) for k, v in record.items() if k not in used and _text(v)}
+    extra.update({f: text(f) for f in INSURED_FIELDS if text(f)})  # one name whatever the header said
     return ParsedRow(row, name, phone, event, tz, text("department") or None, text("seller") or None,
                      text("external_id") or None, birth_year, text("gender") or None, text("grade") or None,
                      end_at, extra)  # fmt: skip

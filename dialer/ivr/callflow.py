@@ -23,12 +23,12 @@ from dialer.ivr.turns import describe, hear, store_turn
 from dialer.ivr.twiml import NO_INPUT_PARAM, TURN_PARAM, Urls, render
 from dialer.ivr.values import CallContext, Event, State, Step
 from dialer.ivr.webhooks import EMPTY, bp, find_attempt, signed, twiml
+from dialer.ivr.wording import script_values
 from dialer.model import Attempt, AttemptOutcome
 from dialer.model.outcomes import record_event
 from dialer.services import Services, services
 
 log = logging.getLogger("dialer.ivr")
-PRODUCT_COLUMNS = ("产品名称", "险种", "产品", "服务项目", "product")
 HANGUP = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>'
 
 
@@ -59,8 +59,7 @@ def context(svc: Services, attempt: Attempt, now: datetime) -> CallContext:
     return CallContext(
         customer_name=customer.name,
         honorific=h if (h := honorific_for(customer.gender)) != "您" else "",  # "请问是张伟本人吗" reads well
-        company=svc.settings.company_name,
-        product=next((str(extra[c]) for c in PRODUCT_COLUMNS if extra.get(c)), "产品"),
+        **script_values(svc.settings, svc.task_types.get(task.type), extra),
         event_date=f"{local.month}月{local.day}日",
         age=customer.age_at(now.year),
         elderly_age=svc.settings.elderly_age,

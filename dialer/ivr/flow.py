@@ -172,6 +172,8 @@ def _next_question(
     lead: tuple[Prompt, ...] = (),
 ) -> tuple[State, Step]:
     index = state.index + 1
+    while index < len(script.questions) and not ctx.holds(script.questions[index].when):
+        index += 1
     ack = () if first else (_line(script, ctx, "acknowledge"),)
     if index >= len(script.questions):
         return _finish(script, state, ctx, rec, ack)

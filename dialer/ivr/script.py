@@ -21,8 +21,19 @@ from dialer.errors import ScriptError
 from dialer.policy.lexicon import KINDS
 
 AUDIO_DIR = "audio"
-PLACEHOLDERS = ("customer_name", "honorific", "company", "product", "event_date")
-MATTER_PLACEHOLDERS = ("product", "event_date")
+PLACEHOLDERS = (
+    "customer_name",
+    "honorific",
+    "company",
+    "product",
+    "event_date",
+    "hotline",
+    "cooling_off_days",
+    "insured_name",
+)
+MATTER_PLACEHOLDERS = ("product", "event_date", "cooling_off_days", "insured_name")
+# Script-level conditions a question may be asked under (`when = "..."`); see CallContext.holds.
+CONDITIONS = ("insured_differs",)
 QUESTION_KINDS = tuple(k for k in KINDS if k != "identity")
 ANSWERS = ("yes", "no")
 TOP_KEYS = {"id", "name", "task_types", "max_reasks", "prompts", "identity", "questions"}
@@ -35,6 +46,7 @@ QUESTION_KEYS = {
     "escalate_on_bad",
     "prompt_audio",
     "keys_hint",
+    "when",
 }
 IDENTITY_KEYS = {"text", "prompt_audio", "keys_hint"}
 REQUIRED_PROMPTS = ("greeting", "recording_notice", "introduction", "wrong_person_close", "closing")
@@ -43,7 +55,7 @@ DEFAULT_PROMPTS = {
     "keys_hint": "是请按1，否请按2，转人工请按0。",
     "reask": "抱歉，刚才没有听清您的回答。",
     "keys_only": "抱歉，还是没有听清，请您用电话按键回答。",
-    "no_input": "您好，您还在听吗？",
+    "no_input": "请问您还在听吗？",
     "acknowledge": "好的。",
     "problem_notice": "您反映的情况我们已经详细记录，会有专人与您联系核实。",
     "escalation": "正在为您转接人工客服，请稍候。",
@@ -65,6 +77,7 @@ class Question:
     escalate_on_bad: bool = False
     prompt_audio: str | None = None
     keys_hint: str | None = None
+    when: str | None = None  # asked only when this condition holds for the call (one of CONDITIONS)
 
 
 @dataclass(frozen=True)
@@ -262,7 +275,10 @@ class _Validator:
         escalate = self._flag(f"{label} field 'escalate_on_bad'", table.get("escalate_on_bad", False))
         audio = self._audio(f"{label} field 'prompt_audio'", table.get("prompt_audio"))
         hint = self._optional_text(f"{label} field 'keys_hint'", table.get("keys_hint"))
-        return Question(str(qid), text, kind, bad, required, escalate, audio, hint)
+        when = table.get("when")
+        if when is not None:
+            when = self._choice(f"{label} field 'when'", when, CONDITIONS, "condition")
+        return Question(str(qid), text, kind, bad, required, escalate, audio, hint, when)
 
     def _choice(self, where: str, value: Any, allowed: tuple[str, ...], what: str) -> str:
         if value not in allowed:

@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from dialer.gateway.client import Gateway
 from dialer.ivr.values import Answer, AnswerRecord, Event, Hangup
 from dialer.model import Answer as AnswerRow
 from dialer.model import Attempt, ProblemCase, Recording
+from dialer.model.cases import file_problem_case
 from dialer.policy.classify import classify
 from dialer.services import Services
 
@@ -128,10 +129,10 @@ def store_turn(
     s.add(row)
     s.flush()
     if rec.problem and rec.final:
-        s.add(ProblemCase(
+        file_problem_case(s, svc.dial_rules.calendar, svc.settings, ProblemCase(
             task_id=attempt.task_id, attempt_id=attempt.id, answer_id=row.id, question_id=rec.question_id,
             question_text=rec.question_text, answer_label=rec.label, transcript=heard.transcript,
-            department=department, due_at=now + timedelta(days=21), created_at=now,
+            department=department, created_at=now,
         ))  # fmt: skip
     return row
 

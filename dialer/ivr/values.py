@@ -5,6 +5,8 @@ All are frozen dataclasses; `State` round-trips through JSON (`to_dict()` / `fro
 
 from __future__ import annotations
 
+import re
+import string
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,6 +16,8 @@ LABELS = ("yes", "no", "unclear", "agent", "no_answer")
 OUTCOMES = ("succeeded", "problem", "wrong_person")
 PHASES = ("identity", "elderly", "question", "escalated", "done")
 ELDERLY = Question("elderly_offer", "", "yes_no", "no", False, False)
+# "[A|B]" in a script line: A when every placeholder in A has a value, else B ("[A]" alone: A or nothing).
+OPTIONAL = re.compile(r"\[([^\[\]|]*)(?:\|([^\[\]]*))?\]")
 
 
 def honorific_for(gender: str | None) -> str:
@@ -35,6 +39,9 @@ class CallContext:
     company: str = ""
     product: str = ""
     event_date: str = ""
+    hotline: str = ""
+    cooling_off_days: str = ""
+    insured_name: str = ""  # the insured (被保险人) when the call list names one
     age: int | None = None
     elderly_age: int = 60
     keys_only: bool = False  # no speech model loaded: every answer is a key
@@ -42,16 +49,30 @@ class CallContext:
     timeout: int = 4  # seconds of silence that end an answer
 
     def fill(self, text: str) -> str:
-        """Put this call's values into a script line's placeholders."""
-        return text.format_map(
-            {
-                "customer_name": self.customer_name,
-                "honorific": self.honorific,
-                "company": self.company,
-                "product": self.product,
-                "event_date": self.event_date,
-            }
-        )
+        """Put this call's values into a script line's placeholders, choosing each "[A|B]" by them."""
+        values = {
+            "customer_name": self.customer_name,
+            "honorific": self.honorific,
+            "company": self.company,
+            "product": self.product,
+            "event_date": self.event_date,
+            "hotline": self.hotline,
+            "cooling_off_days": self.cooling_off_days,
+            "insured_name": self.insured_name,
+        }
+        return OPTIONAL.sub(lambda m: _choose(m, values), text).format_map(values)
+
+    def holds(self, condition: str | None) -> bool:
+        """Return whether a question's `when` condition holds for this call (no condition: always)."""
+        if condition == "insured_differs":  # 投、被保险人非同一人
+            return bool(self.insured_name) and self.insured_name != self.customer_name
+        return condition is None
+
+
+def _choose(match: re.Match[str], values: dict[str, str]) -> str:
+    """Return the first part of "[A|B]" when every placeholder in it has a value, else the second."""
+    names = [f for _, f, _, _ in string.Formatter().parse(match.group(1)) if f is not None]
+    return match.group(1) if all(values.get(n) for n in names) else (match.group(2) or "")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,11 @@ Rules, in order:
 3. The text is scanned for the longest lexicon phrase at each position, so "不是很清楚" is heard as
    "不是…" (no) and never as "是" or "清楚".
 4. Bare acknowledgements (嗯, 好) decide only when nothing stronger was said.
+   Identity is stricter (only the customer in person may hear the matter): a third person anywhere in
+   the answer (他/她, 爱人, 同事, 不在, 在开会, 帮他接) makes it "no", the wrong person, before any other
+   rule; only a first-person confirmation (是, 是我, 我就是, 本人, key 1) is yes; fillers (嗯, 喂, 啊),
+   questions back (你是谁, 什么事) and yes words that confirm nothing about who speaks (好的, 可以) are
+   unclear.
 5. Mixed answers: a no after a yes affirms a negative ("对，没有" is no); a yes after a no is a
    self-correction we cannot trust ("不是…是的"), so it is unclear and the IVR asks again. An
    unclear word beside a yes ("可能是吧") is unclear; beside a no it stays no, because a missed
@@ -19,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from dialer.policy.lexicon import AGENT_NEGATORS, KINDS, grammar_tokens, phrases
+from dialer.policy.lexicon import AGENT_NEGATORS, KINDS, grammar_tokens, phrases, third_party_phrases
 
 LABELS = ("yes", "no", "unclear", "agent")
 KEYS = {"1": "yes", "2": "no", "0": "agent"}
@@ -65,7 +70,9 @@ def classify(text: str, kind: str = "yes_no", keys: str = "", bad_answer: str = 
         raise ValueError(f"bad_answer must be 'yes' or 'no', got {bad_answer!r}")
     table = _table(kind)
     joined = join_cjk(_UNK.sub(" ", text))
-    label, matched, reason = _decide_keys(keys) or _decide_text(_normalise(joined), table)
+    norm = _normalise(joined)
+    third = _decide_third_party(norm) if kind == "identity" else None
+    label, matched, reason = _decide_keys(keys) or third or _decide_text(norm, table)
     return Classification(label, matched, joined, label == bad_answer, reason)
 
 
@@ -99,7 +106,24 @@ def _decide_text(norm: str, table: dict[str, str]) -> tuple[str, str, str]:
     weak = [h for h in hits if h.label == "weak_yes"]
     if weak:
         return "yes", weak[0].phrase, "acknowledgement only"
+    filler = next((h for h in hits if h.label == "filler"), None)
+    if filler is not None:
+        return "unclear", filler.phrase, "a filler confirms nothing"
     return "unclear", "", "no answer word heard"
+
+
+def _decide_third_party(norm: str) -> tuple[str, str, str] | None:
+    """Return a wrong-person verdict when the answer speaks of, or for, someone else."""
+    # A scan of its own, so "是我姐的手机" finds 我姐 even though 是我 is a longer yes at 是.
+    third = next((h for h in _scan(norm, _third_party_table()) if h.label == "third_party"), None)
+    if third is None:
+        return None
+    return "no", third.phrase, "someone other than the customer answered"
+
+
+@functools.cache
+def _third_party_table() -> dict[str, str]:
+    return third_party_phrases()
 
 
 def _decide_strong(hits: list[_Hit]) -> tuple[str, str, str]:

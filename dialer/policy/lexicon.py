@@ -90,19 +90,49 @@ KIND_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "identity": {
         "yes": (
-            "是我", "我是", "我就是", "就是我", "本人", "是本人", "我本人", "是我本人", "我是本人", "您说",
-            "你说", "请讲", "请说", "对我是",
+            "是我", "我是", "我就是", "就是我", "本人", "是本人", "我本人", "是我本人", "我是本人", "对我是",
+            "正是", "我就是本人", "就是本人",
         ),
         "no": (
             "不是我", "不是本人", "我不是", "打错了", "打错", "你打错了", "找错人了", "不认识", "没这个人",
-            "没有这个人", "他不在", "她不在", "不在家", "我是他", "我是她", "他家人", "她家人",
-            "我是他家人", "我帮他接", "我替他接",
+            "没有这个人", "不是他", "不是她",
         ),
         "unclear": (
-            "你找谁", "找谁", "什么事", "有什么事", "干嘛", "干什么",
+            "你找谁", "找谁", "什么事", "有什么事", "啥事", "有事吗", "有事", "干嘛", "干什么", "怎么了",
+            "哪里", "哪儿", "你哪位", "您哪位", "你是哪里", "哪个", "谁", "啊",
         ),
     },
 }
+
+# Identity: someone other than the customer answered. Any of these in the answer makes it the wrong
+# person, however the sentence starts ("是他爱人" starts with 是, "我就是他老婆" with 我就是).
+THIRD_PARTY: tuple[str, ...] = (
+    # he / she as the subject, or the customer's phone in someone else's hands
+    "他", "她", "他们", "她们", "人家", "在我这", "在我这儿", "在我手上", "手机在我",
+    # family
+    "爱人", "老公", "老婆", "媳妇", "丈夫", "妻子", "太太", "家属", "家人", "家里人", "亲属", "亲戚",
+    "儿子", "女儿", "闺女", "孩子", "父母", "父亲", "母亲", "妈", "爸", "老伴", "老头", "老太婆",
+    "哥哥", "姐姐", "弟弟", "妹妹", "我哥", "我姐", "我弟", "我妹", "爷爷", "奶奶", "外公", "外婆",
+    "姥姥", "姥爷", "孙子", "孙女", "外孙", "儿媳", "女婿", "公公", "婆婆", "岳父", "岳母", "舅舅",
+    "叔叔", "阿姨", "姑姑", "对象", "男朋友", "女朋友",
+    # work and others
+    "同事", "秘书", "助理", "司机", "朋友", "同学", "邻居", "保姆", "领导", "老板", "下属", "室友",
+    "前台", "家政",
+    # not there, or answering for someone
+    "不在", "不在家", "出去了", "出门了", "出差", "开会", "在开会", "上班", "在上班", "睡觉", "在睡觉",
+    "住院", "去世", "过世", "帮他接", "替他接", "帮她接", "替她接", "代接", "帮忙接", "转告", "代他",
+    "代她",
+)
+# Words that hold a third-party word but are not about someone else ("其他", "王小姐" holds 姐).
+THIRD_PARTY_NEUTRAL: tuple[str, ...] = ("其他", "其它", "小姐", "大姐", "吉他")
+# Kind words a person may say after picking up that confirm nothing ("你说" only invites the caller on).
+IDENTITY_NEUTRAL: tuple[str, ...] = ("您说", "你说", "请讲", "请说", "讲吧", "说吧")
+# The only common yes words that confirm "I am that person"; every other yes word (好的, 可以, 知道)
+# is no confirmation of who is speaking, so it is unclear here.
+IDENTITY_COMMON_YES: tuple[str, ...] = (
+    "是", "是的", "是啊", "是呀", "是滴", "是嘞", "是的呢", "对", "对的", "对啊", "对呀", "对对",
+    "对对对", "对头", "没错", "没错的", "对没错", "系", "系啊", "系嘅", "确认", "确定", "正确", "yes",
+)
 
 # Single words for the recognizer's grammar, shared by every kind; kind tokens are added below.
 GRAMMAR_COMMON: tuple[str, ...] = (
@@ -118,7 +148,11 @@ GRAMMAR_KIND = {
     "yes_no": (),
     "satisfaction": ("满意", "不满意", "一般", "还行", "挺", "不错"),
     "understanding": ("清楚", "知道", "明白", "了解"),
-    "identity": ("本人", "我是", "打错", "了"),
+    # Third persons, so the recognizer hears "他 爱人" instead of folding it into 是 or the unknown token.
+    "identity": (
+        "本人", "我是", "打错", "了", "他", "她", "爱人", "老公", "老婆", "家属", "儿子", "女儿", "父母",
+        "妈妈", "爸爸", "同事", "秘书", "朋友", "不在", "在", "开会", "上班", "帮", "替", "接", "家",
+    ),
 }
 # fmt: on
 
@@ -129,11 +163,24 @@ def phrases(kind: str) -> dict[str, str]:
     table: dict[str, str] = {}
     for label, words in (("yes", COMMON_YES), ("no", COMMON_NO), ("unclear", COMMON_UNCLEAR)):
         table.update(dict.fromkeys(words, label))
+    if kind == "identity":
+        table.update({w: "unclear" for w, label in table.items() if label == "yes"})
+        table.update(dict.fromkeys(IDENTITY_COMMON_YES, "yes"))
     for label, words in KIND_PHRASES[kind].items():
         table.update(dict.fromkeys(words, label))
     table.update(dict.fromkeys(NEUTRAL, "neutral"))
-    table.update(dict.fromkeys(WEAK_YES, "weak_yes"))
+    # Fillers (嗯, 好) acknowledge the voice, not the name: they never confirm who is speaking.
+    table.update(dict.fromkeys(WEAK_YES, "filler" if kind == "identity" else "weak_yes"))
     table.update(dict.fromkeys(AGENT, "agent"))
+    if kind == "identity":
+        table.update(dict.fromkeys(IDENTITY_NEUTRAL, "neutral"))
+    return table
+
+
+def third_party_phrases() -> dict[str, str]:
+    """Return phrase → label for spotting someone other than the customer ("third_party" or "neutral")."""
+    table = dict.fromkeys(THIRD_PARTY, "third_party")
+    table.update(dict.fromkeys(THIRD_PARTY_NEUTRAL, "neutral"))
     return table
 
 

@@ -59,3 +59,5 @@ class TaskTypeRules:
         str, ...
     ] = ()  # each call's first day: days after the event ("7"), or "mid"/"end" of contract
     grade_days: tuple[tuple[str, int], ...] = ()  # leads: (grade, days between calls), first is the default
+    company: str = ""  # the name its scripts say; empty: DIALER_COMPANY_NAME
+    cooling_off_days: int | None = None  # the 犹豫期 its scripts say, when the call list has none

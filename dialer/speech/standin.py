@@ -30,6 +30,16 @@ RENAMES = {
     "상담": "人工",
     "안녕": "你好",
     "누구": "哪位",  # agent and distractors, so off-topic speech has somewhere to go
+    # Third persons for the identity question, so a test caller can be someone other than the customer.
+    "그": "他",
+    "아내": "爱人",
+    "남편": "老公",
+    "엄마": "妈妈",
+    "아들": "儿子",
+    "동료": "同事",
+    "비서": "秘书",
+    "친구": "朋友",
+    "회의": "开会",
 }
 FST_MAGIC = 2125659606
 SYMBOLS_MAGIC = 2125658996

@@ -16,21 +16,22 @@ from dialer.settings import PROJECT_ROOT
 from tests.call.line import Line, open_line
 
 # The stand-in model decodes Korean 네/예/아니요/아뇨/상담 as 是/对/不是的/没有/人工, so customers speak Korean.
-# new_policy asks the identity question and then 7 questions; the last ("索要好处") is bad on 是.
+# new_policy asks the identity question and then 14 questions; the last two ("索要过好处", "承诺过…额外收益") are
+# bad on 是.
 PERSONAS = """
 [[persona]]
 match = "+8613911110001"
 name = "says-yes-to-everything"
 voice = "ko"
 answer_after = 1.0
-replies = [{say = "네"}, {say = "예"}, {say = "네"}, {say = "예"}, {say = "네"}, {say = "예"}, {say = "네"}, {say = "아니요"}]
+replies = [{say = "네"}, {say = "예"}, {say = "네"}, {say = "예"}, {say = "네"}, {say = "예"}, {say = "네"}, {say = "예"}, {say = "네"}, {say = "예"}, {say = "네"}, {say = "예"}, {say = "네"}, {say = "아니요"}, {say = "아니요"}]
 
 [[persona]]
 match = "+8613911110002"
 name = "says-no-to-question-3"
 voice = "ko"
 answer_after = 1.0
-replies = [{say = "네"}, {say = "네"}, {say = "네"}, {say = "아니요"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "아니요"}]
+replies = [{say = "네"}, {say = "네"}, {say = "네"}, {say = "아니요"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "아니요"}, {say = "아니요"}]
 
 [[persona]]
 match = "+8613911110003"
@@ -58,7 +59,22 @@ match = "+8613911110006"
 name = "silent-then-keys"
 voice = "ko"
 answer_after = 1.0
-replies = [{say = "네"}, {silence = 6}, {silence = 6}, {keys = "1"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "아니요"}]
+replies = [{say = "네"}, {silence = 6}, {silence = 6}, {keys = "1"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "네"}, {say = "아니요"}, {say = "아니요"}]
+
+# The stand-in also names 그→他, 아내→爱人, 엄마→妈妈: "네 그 아내" is heard as "是 他 爱人".
+[[persona]]
+match = "+8613911110007"
+name = "the-spouse-who-starts-with-yes"
+voice = "ko"
+answer_after = 1.0
+replies = [{say = "네 그 아내"}, {say = "네"}, {say = "네"}]
+
+[[persona]]
+match = "+8613911110008"
+name = "a-greeting-then-the-mother"
+voice = "ko"
+answer_after = 1.0
+replies = [{say = "안녕"}, {say = "네 그 엄마"}, {say = "네"}, {say = "네"}]
 
 [[persona]]
 match = "+862161230001"
@@ -75,6 +91,8 @@ CUSTOMERS = {
     "key_zero": ("周敏", "+8613911110004"),
     "hangs_up": ("吴涛", "+8613911110005"),
     "silent": ("孙明", "+8613911110006"),
+    "spouse": ("钱刚", "+8613911110007"),
+    "mother": ("郑丽", "+8613911110008"),
 }
 
 

@@ -23,8 +23,8 @@ def test_each_answer_was_heard_from_speech_and_kept_with_its_clip(campaign: Line
         answers = list(s.scalars(select(Answer).where(Answer.attempt_id == attempt.id).order_by(Answer.id)))
         cases = s.scalars(select(ProblemCase).where(ProblemCase.attempt_id == attempt.id)).all()
         clips = [a.clip for a in answers]
-    assert len(answers) == 8  # the identity question and seven questions
-    assert [a.label for a in answers] == ["yes"] * 7 + ["no"]  # "no" to the kickback question is good
+    assert len(answers) == 15  # the identity question and fourteen questions
+    assert [a.label for a in answers] == ["yes"] * 13 + ["no"] * 2  # "no" to kickback and promises is good
     assert all(a.keys == "" and a.transcript for a in answers)
     assert all(c is not None and c.sha256 for c in clips)
     assert cases == []

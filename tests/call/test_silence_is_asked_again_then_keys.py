@@ -34,7 +34,7 @@ def test_the_key_answers_the_question_and_the_call_goes_on(campaign: Line) -> No
     with campaign.session() as s:
         rows = s.scalars(
             select(Answer)
-            .where(Answer.attempt_id == attempt.id, Answer.question_id == "signed_personally")
+            .where(Answer.attempt_id == attempt.id, Answer.question_id == "purchased_personally")
             .order_by(Answer.id)
         ).all()
     assert [(a.label, a.final, a.keys) for a in rows] == [

@@ -169,3 +169,27 @@ def test_an_unknown_type_is_refused(migrated: str, tmp_path: Path) -> None:
     f = write_csv(tmp_path / "list.csv", GOOD)
     result = run_cli(["import", str(f), "--type", "nonsense"], migrated, tmp_path)
     assert result.exit_code == 2 and "unknown task type" in result.output
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "姓名,手机,回执签收日期,被保险人,被保险人电话",
+        "name,phone,event_date,insured_name,insured_phone",
+    ],
+)
+def test_the_insured_is_kept_on_the_task_whatever_the_header(
+    migrated: str, tmp_path: Path, header: str
+) -> None:
+    f = write_csv(tmp_path / "insured.csv", [header, "张伟,13812345678,2026-11-18,李娜,13900001111"])
+    result = run_cli(["import", str(f), "--type", "new_policy"], migrated, tmp_path)
+    assert result.exit_code == 0, result.output
+
+    from dialer.model import open_database
+
+    db = open_database(migrated)
+    with db.session() as s:
+        [extra] = s.scalars(select(Task.extra)).all()
+    db.dispose()
+    assert extra is not None
+    assert json.loads(extra) == {"insured_name": "李娜", "insured_phone": "13900001111"}

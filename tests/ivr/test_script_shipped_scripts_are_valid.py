@@ -54,18 +54,20 @@ def test_the_new_policy_script_asks_the_regulators_items_and_the_kickback_questi
         "交费",
     ):
         assert item in text, item
-    kickback = s.question("no_kickback")
-    assert kickback.bad_answer == "yes" and kickback.escalate_on_bad
-    assert "索要好处" in kickback.text and "额外收益" in kickback.text
+    for qid, words in (("no_kickback", "索要过好处"), ("no_extra_promise", "额外收益")):
+        q = s.question(qid)
+        assert q.bad_answer == "yes" and q.escalate_on_bad and words in q.text
 
 
 @pytest.mark.parametrize(
     ("script_id", "question_id", "words"),
     [
         ("claim", "misconduct", "吃、拿、卡、要"),
-        ("new_account", "proxy_or_promise", "承诺"),
+        ("new_account", "no_proxy_trading", "操作"),
+        ("new_account", "no_return_promise", "承诺"),
         ("discharge", "red_envelope", "红包"),
-        ("repair", "extra_charges", "好处"),
+        ("repair", "extra_charges", "费用"),
+        ("repair", "no_kickback", "好处"),
     ],
 )
 def test_misconduct_questions_are_bad_on_yes_and_escalate(
