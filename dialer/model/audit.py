@@ -40,7 +40,7 @@ class AuditEntry(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     note: Mapped[str | None] = mapped_column(Text)
-    # False only for entries written before the chain was keyed (migration 0010_hardening).
+    # False only for entries written before the chain was keyed (migration 0009_hardening).
     keyed: Mapped[bool] = mapped_column(default=True, server_default=false())
 
 

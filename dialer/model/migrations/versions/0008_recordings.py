@@ -1,7 +1,7 @@
 """recordings: where each recording is kept, its archive codec, the original's checksum and its lock date
 
-Revision ID: 0009_recordings
-Revises: 0004_scheduler_indexes
+Revision ID: 0008_recordings
+Revises: 0007_report
 Create Date: 2026-11-29
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_recordings"
-down_revision: str | None = "0004_scheduler_indexes"
+revision: str = "0008_recordings"
+down_revision: str | None = "0007_report"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

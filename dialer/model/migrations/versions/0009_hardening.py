@@ -4,8 +4,8 @@ Entries written before this revision were chained by plain SHA-256; they keep `k
 as before. Every entry written afterwards is an HMAC under the audit key, and the first of them seals the
 older ones (its MAC covers the last old hash).
 
-Revision ID: 0010_hardening
-Revises: 0004_scheduler_indexes
+Revision ID: 0009_hardening
+Revises: 0008_recordings
 Create Date: 2026-11-29
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_hardening"
-down_revision: str | None = "0004_scheduler_indexes"
+revision: str = "0009_hardening"
+down_revision: str | None = "0008_recordings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

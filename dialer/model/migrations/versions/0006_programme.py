@@ -1,7 +1,7 @@
 """programme: plans (import batches) with approval, sampling and progress; tasks in repeating series
 
-Revision ID: 0007_programme
-Revises: 0004_scheduler_indexes
+Revision ID: 0006_programme
+Revises: 0005_verdicts
 Create Date: 2026-11-29
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_programme"
-down_revision: str | None = "0004_scheduler_indexes"
+revision: str = "0006_programme"
+down_revision: str | None = "0005_verdicts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

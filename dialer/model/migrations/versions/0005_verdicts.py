@@ -1,6 +1,6 @@
 """verdicts: why a problem case repeats an earlier one (repeat complaint or repeat repair)
 
-Revision ID: 0006_verdicts
+Revision ID: 0005_verdicts
 Revises: 0004_scheduler_indexes
 Create Date: 2026-11-29
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_verdicts"
+revision: str = "0005_verdicts"
 down_revision: str | None = "0004_scheduler_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

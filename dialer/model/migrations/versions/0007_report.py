@@ -1,7 +1,7 @@
 """filed monthly reports: append-only snapshots with the exported file and its SHA-256
 
-Revision ID: 0008_report
-Revises: 0004_scheduler_indexes
+Revision ID: 0007_report
+Revises: 0006_programme
 Create Date: 2026-11-29
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_report"
-down_revision: str | None = "0004_scheduler_indexes"
+revision: str = "0007_report"
+down_revision: str | None = "0006_programme"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
