@@ -15,9 +15,18 @@ from dialer.model.db import MAX_ID, Database, migrate, open_database, parse_id
 from dialer.model.pacing import DialPacer
 from dialer.model.people import Customer, OptOut, User
 from dialer.model.scripts import ScriptSetting
+from dialer.model.states import (
+    CALLS_IN_FLIGHT,
+    CallStatus,
+    EscalationReason,
+    EscalationStatus,
+    RecordingKind,
+    RecordingStatus,
+)
 from dialer.model.tasks import Callback, ImportBatch, Task
 
 __all__ = [
+    "CALLS_IN_FLIGHT",
     "FINAL_STATUSES",
     "MAX_ID",
     "Answer",
@@ -26,6 +35,7 @@ __all__ = [
     "AttemptOutcome",
     "AuditEntry",
     "Base",
+    "CallStatus",
     "Callback",
     "CaseNote",
     "CaseStatus",
@@ -33,10 +43,14 @@ __all__ = [
     "Database",
     "DialPacer",
     "Escalation",
+    "EscalationReason",
+    "EscalationStatus",
     "ImportBatch",
     "OptOut",
     "ProblemCase",
     "Recording",
+    "RecordingKind",
+    "RecordingStatus",
     "Role",
     "ScriptSetting",
     "Task",

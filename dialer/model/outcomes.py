@@ -14,6 +14,7 @@ from dialer.clock import utcnow
 from dialer.model.base import FINAL_STATUSES, AttemptOutcome, TaskStatus
 from dialer.model.calls import Attempt, AttemptEvent
 from dialer.model.people import OptOut
+from dialer.model.states import CALL_RANK, CALLS_FINISHED, CALLS_IN_FLIGHT, CallStatus
 from dialer.model.tasks import Task
 from dialer.policy.attempts import after_attempt
 from dialer.policy.calendar import WorkCalendar
@@ -21,8 +22,9 @@ from dialer.policy.rules import TaskTypeRules, Window
 from dialer.policy.views import AttemptView, Outcome, TaskView
 from dialer.policy.views import TaskStatus as PolicyStatus
 
-TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-IN_FLIGHT_STATUSES = frozenset({"claimed", "placing", "queued", "initiated", "ringing", "in-progress"})
+# Kept under their former names for the rooms that import them.
+TERMINAL_CALL_STATUSES = CALLS_FINISHED
+IN_FLIGHT_STATUSES = CALLS_IN_FLIGHT
 CALL_STATUS_OUTCOME = {
     "busy": AttemptOutcome.BUSY,
     "no-answer": AttemptOutcome.NO_ANSWER,
@@ -112,8 +114,8 @@ def apply_call_status(
     status = params.get("CallStatus", "")
     if seq is not None and seq <= attempt.last_sequence:
         return False
-    if attempt.status in TERMINAL_CALL_STATUSES:
-        return False  # a late, lower-ranked callback after the end changes nothing
+    if not _moves_forward(attempt.status, status):
+        return False  # a late callback (e.g. "ringing" after "in-progress") never moves a call back
     record_event(session, attempt, "status", status, dict(params), at=now, sequence=seq)
     if seq is not None:
         attempt.last_sequence = seq
@@ -123,13 +125,22 @@ def apply_call_status(
         attempt.answered_by = params["AnsweredBy"]
     if status == "in-progress" and attempt.answered_at is None:
         attempt.answered_at = now
-    attempt.status = status or attempt.status
+    attempt.status = status if status in CALL_RANK else attempt.status
     if status in TERMINAL_CALL_STATUSES:
         duration = params.get("CallDuration")
         attempt.duration = int(duration) if duration and duration.isdigit() else attempt.duration
         attempt.ended_at = now
         finish_attempt(session, attempt, _terminal_outcome(attempt, status), rules, now)
     return True
+
+
+def _moves_forward(current: str, new: str) -> bool:
+    """Return whether a callback's status comes later in a call's life than the attempt's status."""
+    if current in CALLS_FINISHED:
+        return False
+    if new not in CALL_RANK:
+        return True  # an unknown word (or none) is put on the timeline; `status` keeps what it was
+    return CALL_RANK[new] > CALL_RANK.get(current, -1)
 
 
 def _terminal_outcome(attempt: Attempt, status: str) -> AttemptOutcome:
@@ -148,6 +159,9 @@ def finish_attempt(
     """Close the attempt with `outcome` and let the policy decide the task's next attempt or final state."""
     attempt.outcome = outcome
     attempt.ended_at = attempt.ended_at or now
+    if attempt.status in CALLS_IN_FLIGHT:
+        # Closed without the gateway ending it (the call never left): it no longer holds a dialling slot.
+        attempt.status = CallStatus.FAILED
     task = attempt.task
     if task.status in FINAL_STATUSES:
         return
