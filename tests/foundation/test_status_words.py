@@ -43,7 +43,7 @@ def test_every_member_has_a_chinese_label() -> None:
 
 
 def test_each_call_status_is_in_flight_or_finished_and_ranked() -> None:
-    assert CALLS_IN_FLIGHT | CALLS_FINISHED == set(CallStatus)
+    assert set(CallStatus) == CALLS_IN_FLIGHT | CALLS_FINISHED
     assert not CALLS_IN_FLIGHT & CALLS_FINISHED
     assert CALLS_AT_GATEWAY < CALLS_IN_FLIGHT
     assert set(CALL_RANK) == set(CallStatus)
@@ -51,5 +51,5 @@ def test_each_call_status_is_in_flight_or_finished_and_ranked() -> None:
 
 
 def test_each_escalation_status_is_active_or_finished() -> None:
-    assert ESCALATIONS_ACTIVE | ESCALATIONS_FINISHED == set(EscalationStatus)
+    assert set(EscalationStatus) == ESCALATIONS_ACTIVE | ESCALATIONS_FINISHED
     assert not ESCALATIONS_ACTIVE & ESCALATIONS_FINISHED
