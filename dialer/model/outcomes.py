@@ -19,8 +19,7 @@ from dialer.model.tasks import Task
 from dialer.policy.attempts import after_attempt
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.rules import TaskTypeRules, Window
-from dialer.policy.views import AttemptView, Outcome, TaskView
-from dialer.policy.views import TaskStatus as PolicyStatus
+from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 
 # Kept under their former names for the rooms that import them.
 TERMINAL_CALL_STATUSES = CALLS_FINISHED
@@ -69,7 +68,7 @@ def opted_out_pairs(session: Session, phones: Sequence[str]) -> set[tuple[str, s
 
 
 def task_view(task: Task, opted_out: bool) -> TaskView:
-    status = PolicyStatus.PENDING if task.status == TaskStatus.PENDING else PolicyStatus.CALLING
+    status = Standing.PENDING if task.status == TaskStatus.PENDING else Standing.CALLING
     return TaskView(
         id=task.id,
         status=status,
@@ -179,20 +178,20 @@ def settle_task(session: Session, task: Task, rules: DialRules, now: datetime) -
     view = task_view(task, is_opted_out(session, task))
     step = after_attempt(view, attempt_views(task.attempts), type_rules, rules.calendar, rules.windows, now)
     task.claimed_by, task.claim_expires_at = None, None
-    if step.status == PolicyStatus.PENDING:
+    if step.status == Standing.PENDING:
         task.status = TaskStatus.PENDING
         task.next_attempt_at = step.next_at or now + NO_CALENDAR_RECHECK
-    elif step.status == PolicyStatus.CALLING:
+    elif step.status == Standing.CALLING:
         # An attempt has no outcome yet: hold the task and let recovery ask the gateway about that call
         # now (an expired claim), rather than dial again or close a task whose call may be ringing.
         task.status = TaskStatus.DIALLING
         task.claim_expires_at = utcnow()
-    elif step.status == PolicyStatus.UNREACHABLE:
+    elif step.status == Standing.UNREACHABLE:
         task.manual_followup = True
         _close(task, TaskStatus.UNREACHABLE, now)
-    elif step.status == PolicyStatus.INVALID:
+    elif step.status == Standing.INVALID:
         _close(task, TaskStatus.INVALID, now)
-    elif step.status == PolicyStatus.OPTED_OUT:
+    elif step.status == Standing.OPTED_OUT:
         _close(task, TaskStatus.CANCELLED, now)
     else:  # COMPLETED: the last attempt reached the customer; keep its verdict (succeeded or problem)
         last = task.attempts[-1].outcome if task.attempts else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +28,7 @@ from dialer.model.pacing import CLAIMS_ROW, calls_in_flight, lock_pacer
 from dialer.model.scripts import script_switches
 from dialer.policy.attempts import next_attempt_at
 from dialer.policy.dialing import STANDING_REASONS, may_dial
-from dialer.scheduler import placing
+from dialer.scheduler.placing import Placer
 from dialer.scheduler.recovery import recover_stale_claims
 from dialer.settings import Settings
 
@@ -45,7 +45,6 @@ PASS_CLAIMS = 50
 CUSTOMER_GAP = timedelta(hours=2)
 CUSTOMER_BUSY = "customer_called_recently"
 NEVER_RANG = (AttemptOutcome.ERROR, AttemptOutcome.INVALID)
-Hook = Callable[[str, "PlannedCall"], None]
 
 
 @dataclass
@@ -118,13 +117,24 @@ class Dialer:
         self.db = db
         self.gateway = gateway
         self.rules = rules
-        self.worker = worker
+        self.placer = None if gateway is None else Placer(settings, db, gateway, rules, worker)
+        self._worker = worker
         self.stopping = threading.Event()  # set on SIGTERM: place nothing more, release what is claimed
-        self.hook: Hook | None = None  # tests only: called with ("claimed" | "placed" | "recorded", call)
         self._warned: set[str] = set()
         if gateway is not None and gateway.worst_case_seconds >= settings.claim_lease_seconds:
             log.warning("DIALER_CLAIM_LEASE_SECONDS=%s is shorter than one slow gateway request (%.0f s): "
                         "raise it", settings.claim_lease_seconds, gateway.worst_case_seconds)  # fmt: skip
+
+    @property
+    def worker(self) -> str:
+        """This process's name in claims; its placer claims under the same name."""
+        return self._worker
+
+    @worker.setter
+    def worker(self, name: str) -> None:
+        self._worker = name
+        if self.placer is not None:
+            self.placer.worker = name
 
     def tick(self, now: datetime, *, dry_run: bool = False) -> TickReport:
         """Make one pass at instant `now` (aware); return what was done."""
@@ -255,13 +265,15 @@ class Dialer:
         report.skipped -= Counter()  # drop a zero count
 
     def _place_all(self, planned: Sequence[PlannedCall], now: datetime) -> None:
+        if self.placer is None:
+            raise RuntimeError("this dialler was built without a gateway: it can only plan (dry run)")
         go_on = True
         for call in planned:
             try:
                 if self.stopping.is_set() or not go_on:
-                    placing.release(self.db, call, self.worker)
+                    self.placer.release(call)
                 else:
-                    go_on = placing.place(self, call, now)
+                    go_on = self.placer.place(call, now)
             except Exception:  # one call's trouble must not strand the others' claims until their lease ends
                 log.exception("task %s: placing its call failed; recovery will reconcile it", call.task_id)
                 call.status = "error"
