@@ -17,7 +17,6 @@ from dialer.clock import utcnow
 from dialer.gateway.client import Gateway
 from dialer.model import Attempt, AttemptOutcome, Database, Task, TaskStatus
 from dialer.model.outcomes import (
-    IN_FLIGHT_STATUSES,
     DialRules,
     attempt_views,
     opted_out_pairs,
@@ -26,6 +25,7 @@ from dialer.model.outcomes import (
 )
 from dialer.model.pacing import CLAIMS_ROW, calls_in_flight, lock_pacer
 from dialer.model.scripts import script_switches
+from dialer.model.states import CALLS_AT_GATEWAY, CallStatus
 from dialer.policy.attempts import next_attempt_at
 from dialer.policy.dialing import STANDING_REASONS, may_dial
 from dialer.scheduler.placing import Placer
@@ -100,7 +100,7 @@ def recently_called(s: Session, phones: Sequence[str], now: datetime) -> set[str
     q = select(Attempt.to_number).where(
         Attempt.to_number.in_(set(phones)),
         or_(
-            and_(Attempt.outcome.is_(None), Attempt.status.in_(IN_FLIGHT_STATUSES - {"claimed", "placing"})),
+            and_(Attempt.outcome.is_(None), Attempt.status.in_(CALLS_AT_GATEWAY)),
             and_(reached, Attempt.placed_at > now - CUSTOMER_GAP),
         ),
     )
@@ -250,7 +250,7 @@ class Dialer:
         ))  # fmt: skip
         rows = [
             {"task_id": t.id, "number": max((a.number for a in t.attempts), default=0) + 1,
-             "to_number": t.customer.phone, "script": t.script, "status": "placing", "claimed_by": self.worker,
+             "to_number": t.customer.phone, "script": t.script, "status": CallStatus.PLACING, "claimed_by": self.worker,
              "placed_at": now, "created_at": wall}
             for t in tasks if t.id in claimed
         ]  # fmt: skip
