@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,6 +45,12 @@ PASS_CLAIMS = 50
 CUSTOMER_GAP = timedelta(hours=2)
 CUSTOMER_BUSY = "customer_called_recently"
 NEVER_RANG = (AttemptOutcome.ERROR, AttemptOutcome.INVALID)
+Postpone = Callable[[Session, "Task", str, datetime], None]
+
+
+def paused_scripts(s: Session) -> list[str]:
+    """Return the scripts switched off in the console: their tasks wait."""
+    return sorted(k for k, on in script_switches(s).items() if not on)
 
 
 @dataclass
@@ -136,18 +142,34 @@ class Dialer:
         if self.placer is not None:
             self.placer.worker = name
 
+    def plan(self, now: datetime) -> TickReport:
+        """Return what a pass at `now` would dial, changing nothing (what `tick --dry-run` prints)."""
+        report = self._report(now, dry_run=True)
+        with self.db.session() as s:
+            capacity = self.settings.max_concurrent_calls - calls_in_flight(s)
+            report.paused_scripts = paused_scripts(s)
+            tasks = list(s.scalars(self.due_tasks(now, paused=report.paused_scripts)).unique())
+            chosen = self._choose(s, tasks, now, report, capacity, postpone=None)
+            report.calls = [PlannedCall(t.id, t.customer.phone, t.deadline_at) for t in chosen]
+        return report
+
     def tick(self, now: datetime, *, dry_run: bool = False) -> TickReport:
-        """Make one pass at instant `now` (aware); return what was done."""
+        """Make one pass at instant `now` (aware): recover, choose, claim, place; return what was done."""
+        if dry_run:
+            return self.plan(now)
+        report = self._report(now, dry_run=False)
+        if self.gateway is not None:
+            report.recovered = recover_stale_claims(self.db, self.gateway, self.rules, now, self.worker)
+        planned = self._claim_due(now, report)
+        self._place_all(planned, now)
+        return report
+
+    def _report(self, now: datetime, *, dry_run: bool) -> TickReport:
         report = TickReport(at=now, dry_run=dry_run)
         report.warnings = self.rules.calendar.warnings(now.astimezone(self.settings.tz).date())
         for w in set(report.warnings) - self._warned:
             log.warning("calendar: %s", w)  # once per process and message: a pass runs every few seconds
         self._warned.update(report.warnings)
-        if not dry_run and self.gateway is not None:
-            report.recovered = recover_stale_claims(self.db, self.gateway, self.rules, now, self.worker)
-        planned = self._select(now, dry_run, report)
-        if not dry_run:
-            self._place_all(planned, now)
         return report
 
     def due_tasks(
@@ -175,42 +197,65 @@ class Dialer:
         paced = int(self.settings.max_calls_per_second * self.settings.claim_lease_seconds * LEASE_SHARE)
         return max(1, min(paced, PASS_CLAIMS))
 
-    def _select(self, now: datetime, dry_run: bool, report: TickReport) -> list[PlannedCall]:
+    def _claim_due(self, now: datetime, report: TickReport) -> list[PlannedCall]:
+        """Choose the due tasks this pass may dial, move the others on, claim the chosen; return them."""
         with self.db.session() as s, s.begin():
-            if not dry_run:
-                lock_pacer(s, utcnow(), CLAIMS_ROW)  # one claimer at a time: the in-flight count stays true
+            lock_pacer(s, utcnow(), CLAIMS_ROW)  # one claimer at a time: the in-flight count stays true
             capacity = self.settings.max_concurrent_calls - calls_in_flight(s)
-            budget = capacity if dry_run else min(capacity, self.claim_budget())
-            report.paused_scripts = sorted(k for k, on in script_switches(s).items() if not on)
-            due = self.due_tasks(now, lock=not dry_run, paused=report.paused_scripts)
-            tasks = list(s.scalars(due).unique())
-            opted = opted_out_pairs(s, [t.customer.phone for t in tasks])
-            busy = recently_called(s, [t.customer.phone for t in tasks], now)
-            chosen: list[Task] = []
-            for task in tasks:
-                if not dry_run and (len(chosen) >= budget or self.stopping.is_set()):
-                    break  # the rest wait for the next pass; nothing about them has changed
-                opted_out = (task.customer.phone, None) in opted or (task.customer.phone, task.type) in opted
-                if task.customer.phone in busy:
-                    report.skipped[CUSTOMER_BUSY] += 1
-                    if not dry_run:
-                        task.next_attempt_at = now + CUSTOMER_GAP
-                    continue
-                if self._may_dial(s, task, opted_out, now, dry_run, report):
-                    if len(chosen) >= budget:
-                        report.skipped[CONCURRENCY_LIMIT] += 1
-                    else:
-                        chosen.append(task)
-                        busy.add(task.customer.phone)  # a second task of the same person waits
+            report.paused_scripts = paused_scripts(s)
+            tasks = list(s.scalars(self.due_tasks(now, lock=True, paused=report.paused_scripts)).unique())
+            budget = min(capacity, self.claim_budget())
+            chosen = self._choose(s, tasks, now, report, budget, postpone=self._postpone)
             report.calls = [PlannedCall(t.id, t.customer.phone, t.deadline_at) for t in chosen]
-            if not dry_run and chosen:
+            if chosen:
                 self._claim(s, chosen, report, now)
         return [c for c in report.calls if c.attempt_id is not None]
 
+    def _choose(
+        self,
+        s: Session,
+        tasks: list[Task],
+        now: datetime,
+        report: TickReport,
+        budget: int,
+        postpone: Postpone | None,
+    ) -> list[Task]:
+        """Return the tasks to dial, earliest deadline first, at most `budget`; count why the others wait.
+
+        With `postpone` (a real pass) the choosing stops at the budget, and each task that may not be
+        dialled now is moved on to when it may; without it (a plan) nothing changes and every task is counted.
+        """
+        opted = opted_out_pairs(s, [t.customer.phone for t in tasks])
+        busy = recently_called(s, [t.customer.phone for t in tasks], now)
+        chosen: list[Task] = []
+        for task in tasks:
+            if postpone is not None and (len(chosen) >= budget or self.stopping.is_set()):
+                break  # the rest wait for the next pass; nothing about them has changed
+            phone = task.customer.phone
+            if phone in busy:
+                report.skipped[CUSTOMER_BUSY] += 1
+                if postpone is not None:
+                    task.next_attempt_at = now + CUSTOMER_GAP
+                continue
+            opted_out = (phone, None) in opted or (phone, task.type) in opted
+            if self._may_dial(s, task, opted_out, now, report, postpone):
+                if len(chosen) >= budget:
+                    report.skipped[CONCURRENCY_LIMIT] += 1
+                else:
+                    chosen.append(task)
+                    busy.add(phone)  # a second task of the same person waits
+        return chosen
+
     def _may_dial(
-        self, s: Session, task: Task, opted_out: bool, now: datetime, dry_run: bool, report: TickReport
+        self,
+        s: Session,
+        task: Task,
+        opted_out: bool,
+        now: datetime,
+        report: TickReport,
+        postpone: Postpone | None,
     ) -> bool:
-        """Ask the policy; a task that may not be dialled now is moved on to when it may (unless dry run)."""
+        """Ask the policy; a task that may not be dialled now is counted, and postponed when asked to."""
         rules = self.rules.types.get(task.type)
         if rules is None:
             report.skipped["unknown_task_type"] += 1
@@ -220,8 +265,8 @@ class Dialer:
         decision = may_dial(view, attempts, rules, self.rules.calendar, self.rules.windows, now)
         if not decision.ok:
             report.skipped[decision.reason] += 1
-            if not dry_run:
-                self._postpone(s, task, decision.reason, now)
+            if postpone is not None:
+                postpone(s, task, decision.reason, now)
         return decision.ok
 
     def _postpone(self, s: Session, task: Task, reason: str, now: datetime) -> None:
