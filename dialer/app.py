@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
+from dialer import ivr, web
 from dialer.clock import Clock
+from dialer.gateway.client import Gateway
 from dialer.model import MAX_ID
 from dialer.services import EXTENSION_KEY, Services
 from dialer.settings import Settings, load_settings
 
-# Each module defines `init_app(app)`; missing ones (rooms not built yet) are skipped.
-BLUEPRINT_MODULES = ("dialer.ivr.webhooks", "dialer.web")
+if TYPE_CHECKING:
+    from dialer.speech import SpeechModel
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -28,7 +29,7 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def load_speech(settings: Settings) -> object:
+def load_speech(settings: Settings) -> SpeechModel | None:
     """Load the Vosk model named by VOSK_MODEL_PATH once for this process; None (keys only) when unset."""
     if not settings.vosk_model_path:
         return None
@@ -40,7 +41,7 @@ def load_speech(settings: Settings) -> object:
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Clock | None = None, speech: object = None
+    settings: Settings | None = None, *, clock: Clock | None = None, speech: SpeechModel | None = None
 ) -> Flask:
     """Build the app: webhooks for the gateway and pages for agents, compliance officers and admins."""
     settings = settings or load_settings()
@@ -54,16 +55,13 @@ def create_app(
     )
     # Route ids are database ids: an out-of-range number matches no route (404), never a database error.
     app.url_map.converters["int"] = DatabaseIdConverter
-    svc = Services.build(settings, clock=clock)
-    svc.speech = speech if speech is not None else load_speech(settings)
-    app.extensions[EXTENSION_KEY] = svc
+    app.extensions[EXTENSION_KEY] = Services.build(
+        settings,
+        clock=clock,
+        gateway=Gateway(settings),
+        speech=speech if speech is not None else load_speech(settings),
+    )
     logging.getLogger("dialer").setLevel(settings.log_level.upper())
-    for name in BLUEPRINT_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if not name.startswith(exc.name or "\0"):
-                raise
-            continue
-        module.init_app(app)
+    ivr.init_app(app)
+    web.init_app(app)
     return app

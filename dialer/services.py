@@ -1,4 +1,4 @@
-"""The services one process shares: settings, database, clock, task types and the speech model.
+"""The services one process shares: settings, database, clock, task types, scripts, gateway and speech.
 
 Built once by a composition root (`create_app`, the scheduler, a CLI command) and handed down; the web app
 keeps them in `app.extensions["dialer"]`, never in module globals.
@@ -6,20 +6,51 @@ keeps them in `app.extensions["dialer"]`, never in module globals.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
 from dialer.clock import Clock, SystemClock
 from dialer.holidays import load_work_calendar
+from dialer.ivr.script import Script, load_scripts
 from dialer.model import Database, open_database
 from dialer.model.outcomes import DialRules
 from dialer.policy.rules import TaskTypeRules, Window
 from dialer.settings import Settings
 from dialer.tasktypes import load_task_types
 
+if TYPE_CHECKING:
+    from dialer.gateway.client import Gateway
+    from dialer.speech import SpeechModel
+
 EXTENSION_KEY = "dialer"
+SPEECH_THREADS = 4
+
+
+class ScriptBook:
+    """The call scripts of one folder, read and validated on first use, then kept for the process.
+
+    Read lazily because a fresh installation may start before its scripts are uploaded in the console.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._scripts: dict[str, Script] | None = None
+        self._lock = threading.Lock()
+
+    def __getitem__(self, script_id: str) -> Script:
+        return self.all()[script_id]
+
+    def all(self) -> dict[str, Script]:
+        """Return every script by id; raise ScriptError naming each problem of the folder."""
+        with self._lock:
+            if self._scripts is None:
+                self._scripts = load_scripts(self.folder)
+            return self._scripts
 
 
 @dataclass
@@ -28,8 +59,15 @@ class Services:
     db: Database
     clock: Clock
     task_types: dict[str, TaskTypeRules]
-    speech: Any = None  # a dialer.speech SpeechModel, or None: answers by keys only
-    extra: dict[str, Any] = field(default_factory=dict)
+    scripts: ScriptBook
+    gateway: Gateway | None = None  # the web app's and the scheduler's client; None where nothing dials
+    speech: SpeechModel | None = None  # None: answers by keys only
+    # Answers are transcribed here, so a slow one can be given up at its deadline while the request goes on.
+    speech_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=SPEECH_THREADS, thread_name_prefix="speech")
+    )
+    # SQLite has one writer: this process's writers take turns here rather than in SQLite's busy-wait loop.
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
     _dial_rules: DialRules | None = None
 
     @property
@@ -39,15 +77,37 @@ class Services:
             self._dial_rules = load_dial_rules(self.settings, self.task_types)
         return self._dial_rules
 
+    def require_gateway(self) -> Gateway:
+        """Return the gateway client; a process built without one has no business calling out."""
+        if self.gateway is None:
+            raise RuntimeError("these services were built without a gateway client")
+        return self.gateway
+
     @classmethod
-    def build(cls, settings: Settings, *, clock: Clock | None = None, db: Database | None = None) -> Services:
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        db: Database | None = None,
+        gateway: Gateway | None = None,
+        speech: SpeechModel | None = None,
+    ) -> Services:
         """Open the database and read the task types for `settings`."""
         return cls(
             settings=settings,
             db=db or open_database(settings.database_url, audit_key=settings.audit_key),
             clock=clock or SystemClock(),
             task_types=load_task_types(settings.config_dir),
+            scripts=ScriptBook(settings.scripts_dir),
+            gateway=gateway,
+            speech=speech,
         )
+
+    def close(self) -> None:
+        """Stop the transcription threads and close the database's connections."""
+        self.speech_pool.shutdown(wait=True)
+        self.db.dispose()
 
 
 def load_dial_rules(settings: Settings, types: dict[str, TaskTypeRules] | None = None) -> DialRules:

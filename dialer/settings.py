@@ -110,6 +110,7 @@ class Settings:
     )
     recording_max_tries: int = env(
         "DIALER_RECORDING_MAX_TRIES", 8, doc="Download tries before a recording is marked failed"
+    )
     audit_key: str = env("DIALER_AUDIT_KEY", "", secret=True, doc="Keys the audit log's HMAC chain")
     session_idle_minutes: int = env(
         "DIALER_SESSION_IDLE_MINUTES", 30, doc="Console sign-in ends after this idle"

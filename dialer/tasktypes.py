@@ -113,6 +113,8 @@ def _grade_days(value: Any) -> tuple[tuple[str, int], ...]:
         if isinstance(days, bool) or not isinstance(days, int) or days < 1:
             raise ValueError(f"'grade_days' {grade!r} must be a whole number of days (1 or more)")
     return tuple((str(g).upper(), int(d)) for g, d in value.items())
+
+
 def _text(t: dict[str, Any], key: str) -> str:
     value = t.get(key, "")
     if not isinstance(value, str):

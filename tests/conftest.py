@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import queue
+import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from dialer.model import Database, migrate, open_database
 from dialer.settings import Settings
@@ -45,22 +50,101 @@ def postgres_url() -> str | None:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a private schema on the test PostgreSQL server."""
+    """A fresh database: a SQLite file, or a private database or schema on the test PostgreSQL server.
+
+    A test that asks for `db` gets a copy of the session's migrated template (migrating once per session
+    instead of once per test); any other test gets an empty database, as `dialer init` finds one.
+    """
+    migrated = "db" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'dialer.sqlite3'}"
+        path = tmp_path / "dialer.sqlite3"
+        if migrated:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     base = postgres_url()
     if base is None:
         pytest.skip(f"{POSTGRES_URL_VAR} is not set: no PostgreSQL server to test against")
+    if migrated:
+        template: PostgresTemplate = request.getfixturevalue("postgres_template")
+        with template.copy() as url:
+            yield url
+        return
     with fresh_postgres_schema(base) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the head revision once per session; tests copy it."""
+    path = tmp_path_factory.mktemp("template") / "dialer.sqlite3"
+    database = open_database(f"sqlite:///{path}")
+    migrate(database)
+    with database.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file, ready to copy
+    database.dispose()
+    return path
+
+
+class PostgresTemplate:
+    """A database migrated once per session; each test gets `CREATE DATABASE … TEMPLATE` of it.
+
+    Copies are dropped by a background thread, so a test never waits for the checkpoint a drop makes.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = make_url(base)
+        self.admin = create_engine(
+            self.base.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+        )
+        self.name = f"tpl_{uuid.uuid4().hex[:12]}"
+        self.doomed: queue.Queue[str | None] = queue.Queue()
+        self.dropper = threading.Thread(target=self._drop_all, name="drop-test-databases", daemon=True)
+        self._run(f'CREATE DATABASE "{self.name}"')
+        database = open_database(self.url(self.name))
+        migrate(database)
+        database.dispose()
+        self.dropper.start()
+
+    def url(self, name: str) -> str:
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    @contextmanager
+    def copy(self) -> Iterator[str]:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        self._run(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}" STRATEGY WAL_LOG')
+        try:
+            yield self.url(name)
+        finally:
+            self.doomed.put(name)
+
+    def close(self) -> None:
+        self.doomed.put(None)
+        self.dropper.join()
+        self._run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self.admin.dispose()
+
+    def _drop_all(self) -> None:
+        while (name := self.doomed.get()) is not None:
+            self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _run(self, sql: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(sql))
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[PostgresTemplate]:
+    base = postgres_url()
+    assert base is not None
+    template = PostgresTemplate(base)
+    yield template
+    template.close()
 
 
 @contextmanager
 def fresh_postgres_schema(base: str) -> Iterator[str]:
     """Create a throw-away schema and yield a URL whose search_path points at it."""
-    from sqlalchemy import create_engine, text
-
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
     with admin.begin() as conn:
@@ -76,9 +160,8 @@ def fresh_postgres_schema(base: str) -> Iterator[str]:
 
 @pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
-    """A migrated database on each backend."""
+    """A migrated database on each backend (a copy of the session's template)."""
     database = open_database(database_url)
-    migrate(database)
     yield database
     database.dispose()
 

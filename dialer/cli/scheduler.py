@@ -92,7 +92,7 @@ def tick(ctx: Context, at_text: str | None, dry_run: bool, as_json: bool) -> Non
         _refuse_pretended_time(settings)
     dialer = build_dialer(settings, ctx.database(), with_gateway=not dry_run)
     clock = FixedClock(at) if at is not None else SystemClock()
-    report = dialer.tick(clock.now(), dry_run=dry_run)
+    report = dialer.plan(clock.now()) if dry_run else dialer.tick(clock.now())
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return

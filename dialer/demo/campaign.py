@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -30,6 +30,9 @@ from dialer.scheduler import build_dialer
 from dialer.services import load_dial_rules
 from dialer.settings import PROJECT_ROOT, Settings
 from dialer.worker import download_due_recordings
+
+if TYPE_CHECKING:
+    from dialer.speech import SpeechModel
 
 log = logging.getLogger("dialer.demo")
 START_LOCAL = datetime(2026, 11, 23, 9, 0)  # Monday 23 November 2026, 09:00 in DIALER_TIMEZONE
@@ -58,7 +61,9 @@ def demo_settings(base: Settings, root: Path) -> Settings:
     )
 
 
-def run_campaign(base: Settings, root: Path, speed: float, say: Say, speech: object) -> DemoPlaces:
+def run_campaign(
+    base: Settings, root: Path, speed: float, say: Say, speech: SpeechModel | None
+) -> DemoPlaces:
     """Import the sample lists and dial them to the end in simulated time; return where things are."""
     root = root.resolve()
     if root.exists():

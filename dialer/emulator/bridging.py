@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dialer.emulator import audio, recordings
+from dialer.emulator.documents import Document, LeaveQueue
 from dialer.emulator.leg import FOREVER, CallEnded, Leg, Woken
 from dialer.emulator.queues import Bridge, Waiter
 from dialer.emulator.state import Call, CallOptions, new_sid, now
 from dialer.emulator.webhooks import Params
 
 if TYPE_CHECKING:
-    from dialer.emulator.twiml import Document, Interpreter
+    from dialer.emulator.twiml import Interpreter
 
 
 @dataclass
@@ -206,8 +207,6 @@ def _hold(
     interp: Interpreter, doc: Document, name: str, wait_url: str | None, method: str, entered: float
 ) -> str:
     """Run the waitUrl document in a loop (or wait in silence) until a bridge or `<Leave>`."""
-    from dialer.emulator.twiml import LeaveQueue
-
     leg = interp.leg
     if not wait_url:
         leg.sleep(FOREVER)

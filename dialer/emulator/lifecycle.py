@@ -12,17 +12,23 @@ import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from dialer.emulator import audio, recordings
+from dialer.emulator import audio, bridging, prompts, recordings
+from dialer.emulator.documents import Verb
 from dialer.emulator.leg import CallEnded, Leg
 from dialer.emulator.personas import Persona
 from dialer.emulator.state import Call, now
-from dialer.emulator.twiml import Interpreter, TwimlFailure, parse
+from dialer.emulator.twiml import PLAIN_VERBS, Interpreter, TwimlFailure, parse
 
 if TYPE_CHECKING:
     from dialer.emulator.engine import Engine
 
 SIP = {"completed": 200, "busy": 486, "no-answer": 487, "canceled": 487, "failed": 404}
 AMD_SECONDS = 1.5  # how long detection listens before it decides
+# Every verb a call's TwiML may use, and the code that runs it.
+CALL_VERBS: dict[str, Verb] = {
+    **PLAIN_VERBS, "Gather": prompts.gather, "Record": prompts.record,
+    "Dial": bridging.dial, "Enqueue": bridging.enqueue,
+}  # fmt: skip
 
 
 def run_call(engine: Engine, call: Call) -> None:
@@ -62,7 +68,7 @@ def _ring_and_talk(leg: Leg, persona: Persona) -> str:
         return "no-answer"
     leg.sleep(persona.answer_after, redirectable=False)
     _answer(leg, persona)
-    interp = Interpreter(leg)
+    interp = Interpreter(leg, CALL_VERBS)
     opts = call.options
     if opts.twiml and not opts.url:
         doc = interp.checked(lambda: parse(opts.twiml or "", None), None)

@@ -14,11 +14,12 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from dialer.emulator import audio, recordings
+from dialer.emulator.documents import Document
 from dialer.emulator.leg import CallEnded, Leg
 from dialer.emulator.personas import Reply
 
 if TYPE_CHECKING:
-    from dialer.emulator.twiml import Document, Interpreter
+    from dialer.emulator.twiml import Interpreter
 
 SPEAK_DELAY = 0.6
 KEY_DELAY = 1.0

@@ -9,69 +9,25 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from dialer.emulator import audio
+from dialer.emulator.documents import (
+    CHILDREN,
+    VERBS,
+    Document,
+    LeaveQueue,
+    TwimlFailure,
+    Verb,
+    Verbs,
+    parse,
+)
 from dialer.emulator.leg import CallEnded, Leg, Redirected
 from dialer.emulator.webhooks import Params
 
-VERBS = {
-    "Say",
-    "Play",
-    "Pause",
-    "Gather",
-    "Record",
-    "Redirect",
-    "Hangup",
-    "Reject",
-    "Dial",
-    "Enqueue",
-    "Leave",
-}
-CHILDREN = {"Gather": {"Say", "Play", "Pause"}, "Dial": {"Number", "Queue", "Client", "Sip", "Conference"}}
+__all__ = ["CHILDREN", "VERBS", "Document", "Interpreter", "LeaveQueue", "TwimlFailure", "parse", "voice_for"]
+
 APP_ERROR = "We are sorry, an application error has occurred. Goodbye."
-
-
-class LeaveQueue(Exception):
-    """`<Leave>` ran in a waitUrl document."""
-
-
-class TwimlFailure(Exception):
-    """A document could not be used; `code` is Twilio's error code."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Document:
-    """A parsed TwiML document and the URL it came from (None for inline `Twiml`)."""
-
-    url: str | None
-    root: ET.Element
-
-
-def parse(body: str, url: str | None) -> Document:
-    """Parse and check a TwiML document, or raise TwimlFailure(12100)."""
-    try:
-        root = ET.fromstring(body.strip().encode("utf-8"))
-    except ET.ParseError as exc:
-        raise TwimlFailure(12100, f"Document parse failure: not XML ({exc})") from exc
-    if root.tag != "Response":
-        raise TwimlFailure(12100, f"Document parse failure: root element is <{root.tag}>, not <Response>")
-    for verb in root:
-        if verb.tag not in VERBS:
-            raise TwimlFailure(12100, f"Document parse failure: unknown verb <{verb.tag}>")
-        allowed = CHILDREN.get(verb.tag, set())
-        for child in verb:
-            if child.tag not in allowed:
-                raise TwimlFailure(
-                    12100, f"Document parse failure: <{child.tag}> cannot be nested in <{verb.tag}>"
-                )
-    return Document(url, root)
 
 
 def voice_for(language: str | None) -> str:
@@ -86,21 +42,12 @@ def voice_for(language: str | None) -> str:
     return "en" if lang.startswith("en") else lang.split("-")[0]
 
 
-Handler = Callable[["Interpreter", ET.Element, Document], "Document | None"]
-
-
 class Interpreter:
-    """Runs the TwiML of one call leg."""
+    """Runs the TwiML of one call leg with a table of verbs (built where calls start: `lifecycle`)."""
 
-    def __init__(self, leg: Leg) -> None:
+    def __init__(self, leg: Leg, verbs: Verbs) -> None:
         self.leg = leg
-        from dialer.emulator import bridging, prompts
-
-        self.handlers: dict[str, Handler] = {
-            "Say": _say, "Play": _play, "Pause": _pause, "Redirect": _redirect, "Hangup": _hangup,
-            "Reject": _reject, "Leave": _leave, "Gather": prompts.gather, "Record": prompts.record,
-            "Dial": bridging.dial, "Enqueue": bridging.enqueue,
-        }  # fmt: skip
+        self.handlers = verbs
 
     def run(self, doc: Document) -> None:
         """Run documents until the verbs run out or the call ends."""
@@ -223,3 +170,10 @@ def _reject(interp: Interpreter, el: ET.Element, doc: Document) -> None:
 
 def _leave(interp: Interpreter, el: ET.Element, doc: Document) -> None:
     raise LeaveQueue()
+
+
+# The verbs that need nothing but the leg; `lifecycle` adds the prompts and the bridging verbs.
+PLAIN_VERBS: dict[str, Verb] = {
+    "Say": _say, "Play": _play, "Pause": _pause, "Redirect": _redirect, "Hangup": _hangup,
+    "Reject": _reject, "Leave": _leave,
+}  # fmt: skip

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dialer.errors import GatewayError
-from dialer.gateway.client import Gateway
 from dialer.ivr.values import Answer, AnswerRecord, Event, Hangup
 from dialer.model import Answer as AnswerRow
 from dialer.model import Attempt, ProblemCase, Recording
@@ -60,7 +58,7 @@ def _transcribe(svc: Services, url: str, sid: str | None, kind: str) -> Heard:
     started = time.monotonic()
     budget = svc.settings.answer_budget_seconds
     try:
-        clip = gateway(svc).fetch_media(url)
+        clip = svc.require_gateway().fetch_media(url)
     except GatewayError as exc:
         log.warning("answer clip %s could not be fetched: %s", url, exc)
         return Heard(Answer("unclear"), clip_url=url, clip_sid=sid, elapsed=time.monotonic() - started)
@@ -71,7 +69,7 @@ def _transcribe(svc: Services, url: str, sid: str | None, kind: str) -> Heard:
     from dialer.speech import PAST_DEADLINE, recognize_answer
 
     deadline = started + budget
-    future = _pool(svc).submit(recognize_answer, svc.speech, clip, kind, deadline=deadline)
+    future = svc.speech_pool.submit(recognize_answer, svc.speech, clip, kind, deadline=deadline)
     try:
         transcript = future.result(timeout=max(0.05, deadline - time.monotonic()))
     except FutureTimeout:
@@ -89,21 +87,6 @@ def _transcribe(svc: Services, url: str, sid: str | None, kind: str) -> Heard:
     heard.event = Answer(result.label, transcript=result.text)
     heard.transcript, heard.matched = result.text, result.matched
     return heard
-
-
-def _pool(svc: Services) -> ThreadPoolExecutor:
-    pool = svc.extra.get("speech_pool")
-    if pool is None:
-        pool = svc.extra["speech_pool"] = ThreadPoolExecutor(max_workers=4, thread_name_prefix="speech")
-    return pool
-
-
-def gateway(svc: Services) -> Gateway:
-    """Return the app's gateway client (one per process)."""
-    gw = svc.extra.get("gateway")
-    if gw is None:
-        gw = svc.extra["gateway"] = Gateway(svc.settings)
-    return gw
 
 
 def store_turn(

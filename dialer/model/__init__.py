@@ -17,9 +17,18 @@ from dialer.model.people import Customer, OptOut, User
 from dialer.model.reports import FiledReport
 from dialer.model.scripts import ScriptSetting
 from dialer.model.sessions import UserSession
+from dialer.model.states import (
+    CALLS_IN_FLIGHT,
+    CallStatus,
+    EscalationReason,
+    EscalationStatus,
+    RecordingKind,
+    RecordingStatus,
+)
 from dialer.model.tasks import Callback, ImportBatch, Task
 
 __all__ = [
+    "CALLS_IN_FLIGHT",
     "FINAL_STATUSES",
     "MAX_ID",
     "Answer",
@@ -28,6 +37,7 @@ __all__ = [
     "AttemptOutcome",
     "AuditEntry",
     "Base",
+    "CallStatus",
     "Callback",
     "CaseNote",
     "CaseStatus",
@@ -35,11 +45,15 @@ __all__ = [
     "Database",
     "DialPacer",
     "Escalation",
+    "EscalationReason",
+    "EscalationStatus",
     "FiledReport",
     "ImportBatch",
     "OptOut",
     "ProblemCase",
     "Recording",
+    "RecordingKind",
+    "RecordingStatus",
     "Role",
     "ScriptSetting",
     "Task",

@@ -1,15 +1,34 @@
-"""Declarative base, portable column types and status vocabularies."""
+"""Declarative base and portable column types."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+# The status words live in `states`; imported here too for the modules that name them from `base`.
+from dialer.model.states import (
+    FINAL_STATUSES,
+    AttemptOutcome,
+    CaseStatus,
+    Role,
+    TaskStatus,
+)
+
+__all__ = [
+    "FINAL_STATUSES",
+    "AttemptOutcome",
+    "Base",
+    "CaseStatus",
+    "Role",
+    "TaskStatus",
+    "UTCDateTime",
+    "column_size",
+]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -51,53 +70,3 @@ def column_size(attribute: Any) -> int:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON}
-
-
-class TaskStatus(StrEnum):
-    PENDING = "pending"  # waiting for its next attempt
-    DIALLING = "dialling"  # claimed by a scheduler; an attempt is being placed or is in progress
-    SUCCEEDED = "succeeded"  # the customer in person answered every required item, none bad
-    PROBLEM = "problem"  # reached; at least one problem case
-    UNREACHABLE = "unreachable"  # attempts used up: manual follow-up (机构自访)
-    INVALID = "invalid"  # permanent error, e.g. the number does not exist
-    CANCELLED = "cancelled"  # withdrawn by an operator, or opted out
-    NOT_SAMPLED = "not_sampled"  # left out by its plan's sample (抽样): closed, counted apart
-
-
-FINAL_STATUSES = frozenset(
-    {
-        TaskStatus.SUCCEEDED,
-        TaskStatus.PROBLEM,
-        TaskStatus.UNREACHABLE,
-        TaskStatus.INVALID,
-        TaskStatus.CANCELLED,
-        TaskStatus.NOT_SAMPLED,
-    }
-)
-
-
-class AttemptOutcome(StrEnum):
-    SUCCEEDED = "succeeded"
-    PROBLEM = "problem"
-    WRONG_PERSON = "wrong_person"
-    BUSY = "busy"
-    NO_ANSWER = "no_answer"
-    FAILED = "failed"
-    VOICEMAIL = "voicemail"
-    HUNG_UP = "hung_up"  # answered, then hung up before the script ended
-    INVALID = "invalid"  # permanent gateway error
-    ERROR = "error"  # transient gateway error
-    CANCELED = "canceled"
-
-
-class CaseStatus(StrEnum):
-    OPEN = "open"
-    ASSIGNED = "assigned"
-    CLOSED = "closed"
-
-
-class Role(StrEnum):
-    AGENT = "agent"
-    SUPERVISOR = "supervisor"
-    COMPLIANCE = "compliance"
-    ADMIN = "admin"

@@ -10,13 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialer.clock import utcnow
 from dialer.model.base import Base
+from dialer.model.states import CallStatus, EscalationStatus, RecordingStatus
 
 if TYPE_CHECKING:
     from dialer.model.tasks import Task
 
 
 class Attempt(Base):
-    """One call placed for a task. `status` mirrors the gateway's call status."""
+    """One call placed for a task. `status` is a `CallStatus`: ours until placed, then the gateway's."""
 
     __tablename__ = "attempts"
     __table_args__ = (UniqueConstraint("task_id", "number", name="uq_attempts_task_number"),)
@@ -25,9 +26,9 @@ class Attempt(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
     number: Mapped[int]
     call_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="claimed")
+    status: Mapped[str] = mapped_column(String(20), default=CallStatus.CLAIMED)
     last_sequence: Mapped[int] = mapped_column(default=-1)
-    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(20))  # an AttemptOutcome; may be set while still live
     answered_by: Mapped[str | None] = mapped_column(String(30))
     to_number: Mapped[str] = mapped_column(String(20))
     script: Mapped[str] = mapped_column(String(64))
@@ -59,7 +60,8 @@ class AttemptEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    kind: Mapped[str] = mapped_column(String(20))  # status | twiml | webhook | recording | note
+    # status | twiml | answer | queue | agent | dial | recording | note | webhook
+    kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(60))
     sequence: Mapped[int | None]
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -72,10 +74,10 @@ class Recording(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # call | agent_leg | clip
+    kind: Mapped[str] = mapped_column(String(20))  # a RecordingKind
     gateway_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
     gateway_url: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | stored | failed | purged
+    status: Mapped[str] = mapped_column(String(20), default=RecordingStatus.PENDING)  # a RecordingStatus
     # `last_error` says why a recording is `failed`; the console shows it.
     path: Mapped[str | None] = mapped_column(Text)  # relative to the recordings folder
     sha256: Mapped[str | None] = mapped_column(String(64))
@@ -128,11 +130,11 @@ class Escalation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
-    reason: Mapped[str] = mapped_column(String(40))  # key0 | asked | critical_no | unclear | elderly
+    reason: Mapped[str] = mapped_column(
+        String(40)
+    )  # an EscalationReason (older rows: key0, asked, critical_no)
     queue: Mapped[str] = mapped_column(String(64), default="agents")
-    status: Mapped[str] = mapped_column(
-        String(20), default="waiting"
-    )  # waiting | ringing | bridged | ended | timeout
+    status: Mapped[str] = mapped_column(String(20), default=EscalationStatus.WAITING)  # an EscalationStatus
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     agent_phone: Mapped[str | None] = mapped_column(String(20))
     agent_call_sid: Mapped[str | None] = mapped_column(String(34))

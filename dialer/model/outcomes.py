@@ -15,15 +15,16 @@ from dialer.model.base import FINAL_STATUSES, AttemptOutcome, TaskStatus
 from dialer.model.calls import Attempt, AttemptEvent
 from dialer.model.db import MAX_ID
 from dialer.model.people import OptOut
+from dialer.model.states import CALL_RANK, CALLS_FINISHED, CALLS_IN_FLIGHT, CallStatus
 from dialer.model.tasks import Task
 from dialer.policy.attempts import after_attempt
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.rules import TaskTypeRules, Window
-from dialer.policy.views import AttemptView, Outcome, TaskView
-from dialer.policy.views import TaskStatus as PolicyStatus
+from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 
-TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-IN_FLIGHT_STATUSES = frozenset({"claimed", "placing", "queued", "initiated", "ringing", "in-progress"})
+# Kept under their former names for the rooms that import them.
+TERMINAL_CALL_STATUSES = CALLS_FINISHED
+IN_FLIGHT_STATUSES = CALLS_IN_FLIGHT
 CALL_STATUS_OUTCOME = {
     "busy": AttemptOutcome.BUSY,
     "no-answer": AttemptOutcome.NO_ANSWER,
@@ -68,7 +69,7 @@ def opted_out_pairs(session: Session, phones: Sequence[str]) -> set[tuple[str, s
 
 
 def task_view(task: Task, opted_out: bool) -> TaskView:
-    status = PolicyStatus.PENDING if task.status == TaskStatus.PENDING else PolicyStatus.CALLING
+    status = Standing.PENDING if task.status == TaskStatus.PENDING else Standing.CALLING
     return TaskView(
         id=task.id,
         status=status,
@@ -114,8 +115,8 @@ def apply_call_status(
     )  # unknown words move nothing
     if seq is not None and seq <= attempt.last_sequence:
         return False
-    if attempt.status in TERMINAL_CALL_STATUSES:
-        return False  # a late, lower-ranked callback after the end changes nothing
+    if not _moves_forward(attempt.status, status):
+        return False  # a late callback (e.g. "ringing" after "in-progress") never moves a call back
     record_event(session, attempt, "status", status, dict(params), at=now, sequence=seq)
     if seq is not None:
         attempt.last_sequence = seq
@@ -125,13 +126,22 @@ def apply_call_status(
         attempt.answered_by = params["AnsweredBy"]
     if status == "in-progress" and attempt.answered_at is None:
         attempt.answered_at = now
-    attempt.status = status or attempt.status
+    attempt.status = status if status in CALL_RANK else attempt.status
     if status in TERMINAL_CALL_STATUSES:
         duration = params.get("CallDuration")
         attempt.duration = int(duration) if duration and duration.isdigit() else attempt.duration
         attempt.ended_at = now
         finish_attempt(session, attempt, _terminal_outcome(attempt, status), rules, now)
     return True
+
+
+def _moves_forward(current: str, new: str) -> bool:
+    """Return whether a callback's status comes later in a call's life than the attempt's status."""
+    if current in CALLS_FINISHED:
+        return False
+    if new not in CALL_RANK:
+        return True  # an unknown word (or none) is put on the timeline; `status` keeps what it was
+    return CALL_RANK[new] > CALL_RANK.get(current, -1)
 
 
 def _terminal_outcome(attempt: Attempt, status: str) -> AttemptOutcome:
@@ -152,6 +162,9 @@ def finish_attempt(
     """Close the attempt with `outcome` and let the policy decide the task's next attempt or final state."""
     attempt.outcome = outcome
     attempt.ended_at = attempt.ended_at or now
+    if attempt.status in CALLS_IN_FLIGHT:
+        # Closed without the gateway ending it (the call never left): it no longer holds a dialling slot.
+        attempt.status = CallStatus.FAILED
     task = attempt.task
     if task.status in FINAL_STATUSES:
         return
@@ -169,20 +182,20 @@ def settle_task(session: Session, task: Task, rules: DialRules, now: datetime) -
     view = task_view(task, is_opted_out(session, task))
     step = after_attempt(view, attempt_views(task.attempts), type_rules, rules.calendar, rules.windows, now)
     task.claimed_by, task.claim_expires_at = None, None
-    if step.status == PolicyStatus.PENDING:
+    if step.status == Standing.PENDING:
         task.status = TaskStatus.PENDING
         task.next_attempt_at = step.next_at or now + NO_CALENDAR_RECHECK
-    elif step.status == PolicyStatus.CALLING:
+    elif step.status == Standing.CALLING:
         # An attempt has no outcome yet: hold the task and let recovery ask the gateway about that call
         # now (an expired claim), rather than dial again or close a task whose call may be ringing.
         task.status = TaskStatus.DIALLING
         task.claim_expires_at = utcnow()
-    elif step.status == PolicyStatus.UNREACHABLE:
+    elif step.status == Standing.UNREACHABLE:
         task.manual_followup = True
         _close(task, TaskStatus.UNREACHABLE, now)
-    elif step.status == PolicyStatus.INVALID:
+    elif step.status == Standing.INVALID:
         _close(task, TaskStatus.INVALID, now)
-    elif step.status == PolicyStatus.OPTED_OUT:
+    elif step.status == Standing.OPTED_OUT:
         _close(task, TaskStatus.CANCELLED, now)
     else:  # COMPLETED: the last attempt reached the customer; keep its verdict (succeeded or problem)
         last = task.attempts[-1].outcome if task.attempts else None

@@ -9,11 +9,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dialer.model.base import Base
 from dialer.model.calls import Attempt
+from dialer.model.states import CALLS_IN_FLIGHT, CallStatus
 
 PACER_ID = 1  # the row whose next_slot_at paces calls per second
 CLAIMS_ROW = 2  # the row whose lock serialises claims (migration 0004), so pacing never waits on a claim
-IN_FLIGHT = ("claimed", "placing", "queued", "initiated", "ringing", "in-progress")
-IN_FLIGHT_SQL = "status IN ('claimed', 'placing', 'queued', 'initiated', 'ringing', 'in-progress')"
+IN_FLIGHT = tuple(status for status in CallStatus if status in CALLS_IN_FLIGHT)
+IN_FLIGHT_SQL = "status IN ({})".format(", ".join(f"'{status}'" for status in IN_FLIGHT))
 
 # Each pass counts the calls in flight; a partial index keeps that count as small as the calls themselves
 # however many finished attempts the table holds (migration 0004).

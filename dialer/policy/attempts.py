@@ -16,14 +16,12 @@ from dialer.policy.dialing import (
     used_attempts,
 )
 from dialer.policy.rules import TaskTypeRules, Window
-from dialer.policy.views import AttemptView, Outcome, TaskStatus, TaskView
+from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 from dialer.policy.windows import openings, zone
 
 SEARCH_DAYS = 366  # look this many local days ahead for a free window; beyond that, give up
 NO_SLOT = "no_slot"
-FINAL_STATUSES = frozenset(
-    {TaskStatus.COMPLETED, TaskStatus.UNREACHABLE, TaskStatus.INVALID, TaskStatus.OPTED_OUT}
-)
+FINAL_STATUSES = frozenset({Standing.COMPLETED, Standing.UNREACHABLE, Standing.INVALID, Standing.OPTED_OUT})
 
 
 @dataclass(frozen=True)
@@ -100,21 +98,21 @@ def after_attempt(
         return NextStep(task.status, None, "final")
     last = max(attempts, key=lambda a: a.started_at, default=None)
     if last is not None and last.in_flight:
-        return NextStep(TaskStatus.CALLING, None, Reason.IN_FLIGHT)
+        return NextStep(Standing.CALLING, None, Reason.IN_FLIGHT)
     if last is not None and last.outcome == Outcome.ANSWERED:
-        return NextStep(TaskStatus.COMPLETED, None, Outcome.ANSWERED)
+        return NextStep(Standing.COMPLETED, None, Outcome.ANSWERED)
     if last is not None and last.outcome == Outcome.INVALID_NUMBER:
-        return NextStep(TaskStatus.INVALID, None, Outcome.INVALID_NUMBER)
+        return NextStep(Standing.INVALID, None, Outcome.INVALID_NUMBER)
     if task.opted_out and not rules.mandatory:
-        return NextStep(TaskStatus.OPTED_OUT, None, Reason.OPTED_OUT)
+        return NextStep(Standing.OPTED_OUT, None, Reason.OPTED_OUT)
     if used_attempts(task, attempts) >= rules.attempts.max_attempts:
-        return NextStep(TaskStatus.UNREACHABLE, None, Reason.ATTEMPT_CAP)
+        return NextStep(Standing.UNREACHABLE, None, Reason.ATTEMPT_CAP)
     # The task is between attempts now, whatever status the caller held it in while dialling.
-    pending = dataclasses.replace(task, status=TaskStatus.PENDING)
+    pending = dataclasses.replace(task, status=Standing.PENDING)
     at, reason = _search(pending, attempts, rules, calendar, windows, now)
     if at is not None:
-        return NextStep(TaskStatus.PENDING, at, "retry")
+        return NextStep(Standing.PENDING, at, "retry")
     if reason == Reason.NO_CALENDAR_DATA:
         # Not the customer's fault: keep the task, calls resume once the calendar is filled in.
-        return NextStep(TaskStatus.PENDING, None, reason)
-    return NextStep(TaskStatus.UNREACHABLE, None, reason)
+        return NextStep(Standing.PENDING, None, reason)
+    return NextStep(Standing.UNREACHABLE, None, reason)

@@ -9,7 +9,7 @@ from enum import StrEnum
 from dialer.errors import CalendarDataMissing
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.rules import TaskTypeRules, Window
-from dialer.policy.views import TaskStatus, TaskView
+from dialer.policy.views import Standing, TaskView
 from dialer.policy.windows import local, openings, zone
 
 
@@ -63,7 +63,7 @@ def deadline_risk(
     now: datetime,
 ) -> Risk:
     """Return whether a pending task is fine, at risk of missing its deadline, or past it."""
-    if task.deadline_at is None or task.status != TaskStatus.PENDING:
+    if task.deadline_at is None or task.status != Standing.PENDING:
         return Risk.OK
     if now >= task.deadline_at:
         return Risk.OVERDUE

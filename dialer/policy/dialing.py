@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from dialer.errors import CalendarDataMissing
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.rules import AttemptRules, TaskTypeRules, Window
-from dialer.policy.views import AttemptView, TaskStatus, TaskView
+from dialer.policy.views import AttemptView, Standing, TaskView
 from dialer.policy.windows import effective_spans, in_window, is_quiet, local, window_index, zone
 
 # After a transient gateway error (20429, 5xx, timeout) the call never left: wait this long, then retry.
@@ -80,7 +80,7 @@ def may_dial(
 
 
 def _standing_reason(task: TaskView, attempts: Sequence[AttemptView], rules: TaskTypeRules) -> str | None:
-    if task.status != TaskStatus.PENDING:
+    if task.status != Standing.PENDING:
         return Reason.NOT_PENDING
     if task.opted_out and not rules.mandatory:
         return Reason.OPTED_OUT

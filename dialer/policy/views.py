@@ -12,8 +12,11 @@ from enum import StrEnum
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
-class TaskStatus(StrEnum):
-    """Where a task stands. Only a pending task may be dialled."""
+class Standing(StrEnum):
+    """Where a task stands in the policy's words (the model's `TaskStatus` maps onto these).
+
+    Only a pending task may be dialled; "calling" is any task with an attempt in flight.
+    """
 
     PENDING = "pending"
     CALLING = "calling"
@@ -51,7 +54,7 @@ class TaskView:
     """One follow-up task as the policy sees it."""
 
     id: int | str
-    status: str = TaskStatus.PENDING
+    status: str = Standing.PENDING
     timezone: str = DEFAULT_TIMEZONE
     opted_out: bool = False
     earliest_at: datetime | None = None

@@ -1,4 +1,4 @@
-"""Place one claimed call: wait for a pacing slot, confirm the claim, call the gateway, record the result."""
+"""The `Placer`: for one claimed call, wait for a pacing slot, confirm the claim, call the gateway, record it."""
 
 from __future__ import annotations
 
@@ -12,51 +12,68 @@ from sqlalchemy.orm import Session
 
 from dialer.clock import utcnow
 from dialer.errors import GatewayError
-from dialer.gateway.client import CallInfo, CallRequest, InvalidNumber
-from dialer.model import Attempt, AttemptEvent, AttemptOutcome, Database, Task, TaskStatus
-from dialer.model.outcomes import finish_attempt
+from dialer.gateway.client import CallInfo, CallRequest, Gateway, InvalidNumber
+from dialer.model import Attempt, AttemptEvent, AttemptOutcome, CallStatus, Database, Task, TaskStatus
+from dialer.model.outcomes import DialRules, finish_attempt
 from dialer.model.pacing import reserve_slot
+from dialer.settings import Settings
 
 if TYPE_CHECKING:
-    from dialer.scheduler.tick import Dialer, PlannedCall
+    from dialer.scheduler.tick import PlannedCall
 
 log = logging.getLogger("dialer.scheduler")
 
 
-def place(dialer: Dialer, call: PlannedCall, now: datetime) -> bool:
-    """Place one claimed call, unless its claim ran out meanwhile; return False to end the pass early."""
-    assert dialer.gateway is not None and call.attempt_id is not None
-    settings = dialer.settings
-    if dialer.hook is not None:
-        dialer.hook("claimed", call)
-    if not _take_slot(dialer, call):
-        log.warning("task %s: claim lost before placing the call; not dialling it", call.task_id)
-        call.status = "claim_lost"
+class Placer:
+    """Places the calls one scheduler process has claimed: pacing, claim renewal, the gateway, the record."""
+
+    def __init__(
+        self, settings: Settings, db: Database, gateway: Gateway, rules: DialRules, worker: str
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.gateway = gateway
+        self.rules = rules
+        self.worker = worker
+
+    def place(self, call: PlannedCall, now: datetime) -> bool:
+        """Place one claimed call, unless its claim ran out meanwhile; return False to end the pass early."""
+        assert call.attempt_id is not None
+        if not self.take_slot(call):
+            log.warning("task %s: claim lost before placing the call; not dialling it", call.task_id)
+            call.status = "claim_lost"
+            return True
+        try:
+            info = self.dial(call)
+        except GatewayError as exc:
+            failed(self.db, call, exc, self.rules, now)
+            # Our own configuration is wrong (caller ID, account, URL) when a permanent error is not about
+            # the number: every further call would fail the same way, so stop this pass.
+            return not exc.permanent or isinstance(exc, InvalidNumber)
+        self.record(call, info)
         return True
-    try:
-        info = dialer.gateway.place_call(request(dialer, call), since=call.claimed_at)
-    except GatewayError as exc:
-        failed(dialer, call, exc, now)
-        # Our own configuration is wrong (caller ID, account, URL) when a permanent error is not about
-        # the number: every further call would fail the same way, so stop this pass.
-        return not exc.permanent or isinstance(exc, InvalidNumber)
-    if dialer.hook is not None:
-        dialer.hook("placed", call)
-    placed(dialer.db, call, info, settings.ring_timeout + settings.claim_lease_seconds)
-    if dialer.hook is not None:
-        dialer.hook("recorded", call)
-    return True
 
+    def take_slot(self, call: PlannedCall) -> bool:
+        """Wait for this call's pacing slot, then renew its claim; return False if the claim was lost."""
+        lease = self.settings.claim_lease_seconds
+        with self.db.session() as s, s.begin():
+            slot = reserve_slot(s, utcnow(), self.settings.max_calls_per_second)
+            if slot <= utcnow():  # no wait: renew the claim in the same transaction, one commit fewer
+                return _renew(s, call, self.worker, lease)
+        time.sleep(max(0.0, (slot - utcnow()).total_seconds()))
+        return confirm_claim(self.db, call, self.worker, lease)
 
-def _take_slot(dialer: Dialer, call: PlannedCall) -> bool:
-    """Wait for this call's pacing slot, then renew its claim; return False if the claim was lost."""
-    settings = dialer.settings
-    with dialer.db.session() as s, s.begin():
-        slot = reserve_slot(s, utcnow(), settings.max_calls_per_second)
-        if slot <= utcnow():  # no wait: renew the claim in the same transaction, one commit fewer
-            return _renew(s, call, dialer.worker, settings.claim_lease_seconds)
-    time.sleep(max(0.0, (slot - utcnow()).total_seconds()))
-    return confirm_claim(dialer.db, call, dialer.worker, settings.claim_lease_seconds)
+    def dial(self, call: PlannedCall) -> CallInfo:
+        """Ask the gateway for the call."""
+        return self.gateway.place_call(request(self.settings, call), since=call.claimed_at)
+
+    def record(self, call: PlannedCall, info: CallInfo) -> None:
+        """Note the placed call's id on its attempt."""
+        placed(self.db, call, info, self.settings.ring_timeout + self.settings.claim_lease_seconds)
+
+    def release(self, call: PlannedCall) -> None:
+        """Give back a claim whose call was never placed (the scheduler is stopping)."""
+        release(self.db, call, self.worker)
 
 
 def confirm_claim(db: Database, call: PlannedCall, worker: str, lease_seconds: int) -> bool:
@@ -81,16 +98,16 @@ def _renew(s: Session, call: PlannedCall, worker: str, lease_seconds: int) -> bo
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def request(dialer: Dialer, call: PlannedCall) -> CallRequest:
+def request(settings: Settings, call: PlannedCall) -> CallRequest:
     """Build the gateway request: webhooks carry our attempt id, so a callback finds its attempt."""
-    base = dialer.settings.public_url.rstrip("/")
+    base = settings.public_url.rstrip("/")
     q = f"?a={call.attempt_id}"
     return CallRequest(
         to=call.to,
         voice_url=f"{base}/ivr/voice{q}",
         status_callback=f"{base}/ivr/status{q}",
         recording_status_callback=f"{base}/ivr/recording{q}",
-        timeout=dialer.settings.ring_timeout,
+        timeout=settings.ring_timeout,
     )
 
 
@@ -107,7 +124,7 @@ def placed(db: Database, call: PlannedCall, info: CallInfo, check_after: float) 
             .where(Attempt.id == call.attempt_id)
             .values(
                 call_sid=func.coalesce(Attempt.call_sid, info.sid),
-                status=case((Attempt.status == "placing", status), else_=Attempt.status),
+                status=case((Attempt.status == CallStatus.PLACING, status), else_=Attempt.status),
             )
         )
         s.execute(insert(AttemptEvent).values(attempt_id=call.attempt_id, kind="dial", name="placed", at=utcnow(),
@@ -115,7 +132,7 @@ def placed(db: Database, call: PlannedCall, info: CallInfo, check_after: float) 
     call.call_sid, call.status = info.sid, status
 
 
-def failed(dialer: Dialer, call: PlannedCall, exc: GatewayError, now: datetime) -> None:
+def failed(db: Database, call: PlannedCall, exc: GatewayError, rules: DialRules, now: datetime) -> None:
     """Close the attempt: an invalid number closes the task; anything else retries it later."""
     if exc.permanent and not isinstance(exc, InvalidNumber):
         log.error(
@@ -123,14 +140,14 @@ def failed(dialer: Dialer, call: PlannedCall, exc: GatewayError, now: datetime) 
         )
     else:
         log.warning("task %s: call to %s failed: %s", call.task_id, call.to, exc)
-    with dialer.db.session() as s, s.begin():
+    with db.session() as s, s.begin():
         s.execute(select(Task.id).where(Task.id == call.task_id).with_for_update())  # task, then attempt
         attempt = s.get_one(Attempt, call.attempt_id, with_for_update=True)
-        attempt.status = "failed"
+        attempt.status = CallStatus.FAILED
         attempt.error_code, attempt.error_message, attempt.error_permanent = exc.code, str(exc), exc.permanent
         attempt.task.last_error = str(exc)
         outcome = AttemptOutcome.INVALID if isinstance(exc, InvalidNumber) else AttemptOutcome.ERROR
-        finish_attempt(s, attempt, outcome, dialer.rules, now)
+        finish_attempt(s, attempt, outcome, rules, now)
     call.status, call.error = "failed", str(exc)
 
 
@@ -149,5 +166,7 @@ def release(db: Database, call: PlannedCall, worker: str) -> None:
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
-            s.execute(delete(Attempt).where(Attempt.id == call.attempt_id, Attempt.status == "placing"))
+            s.execute(
+                delete(Attempt).where(Attempt.id == call.attempt_id, Attempt.status == CallStatus.PLACING)
+            )
     call.status = "released"

@@ -28,6 +28,7 @@ from dialer.model.outcomes import (
     settle_task,
 )
 from dialer.model.pacing import lock_pacer
+from dialer.model.states import CALLS_IN_FLIGHT
 
 log = logging.getLogger("dialer.scheduler")
 RECOVER_BATCH = 200
@@ -69,7 +70,7 @@ def _recover(db: Database, gateway: Gateway, rules: DialRules, task_id: int, now
         if task is None:
             return False  # renewed, finished or recovered by someone else meanwhile
         attempt = task.attempts[-1] if task.attempts else None
-        if attempt is None or attempt.outcome is not None:
+        if attempt is None or attempt.status not in CALLS_IN_FLIGHT:
             settle_task(s, task, rules, now)
             return True
         if seen is None or attempt.id != seen.attempt_id or attempt.call_sid != seen.call_sid:
@@ -88,8 +89,8 @@ def _open_attempt(db: Database, task_id: int) -> Seen | None:
         a = s.scalars(
             select(Attempt).where(Attempt.task_id == task_id).order_by(Attempt.number.desc())
         ).first()
-    if a is None or a.outcome is not None:
-        return None
+    if a is None or a.status not in CALLS_IN_FLIGHT:
+        return None  # the call has ended: nothing to ask the gateway
     return Seen(a.id, a.call_sid, a.to_number, a.created_at)
 
 

@@ -18,7 +18,6 @@ from dialer.gateway.client import Gateway
 from dialer.model import Attempt, AttemptOutcome, Database, Task, TaskStatus
 from dialer.model.batches import plan_approved
 from dialer.model.outcomes import (
-    IN_FLIGHT_STATUSES,
     DialRules,
     attempt_views,
     opted_out_pairs,
@@ -27,9 +26,10 @@ from dialer.model.outcomes import (
 )
 from dialer.model.pacing import CLAIMS_ROW, calls_in_flight, lock_pacer
 from dialer.model.scripts import script_switches
+from dialer.model.states import CALLS_AT_GATEWAY, CallStatus
 from dialer.policy.attempts import next_attempt_at
 from dialer.policy.dialing import STANDING_REASONS, may_dial
-from dialer.scheduler import placing
+from dialer.scheduler.placing import Placer
 from dialer.scheduler.recovery import recover_stale_claims
 from dialer.settings import Settings
 
@@ -46,7 +46,12 @@ PASS_CLAIMS = 50
 CUSTOMER_GAP = timedelta(hours=2)
 CUSTOMER_BUSY = "customer_called_recently"
 NEVER_RANG = (AttemptOutcome.ERROR, AttemptOutcome.INVALID)
-Hook = Callable[[str, "PlannedCall"], None]
+Postpone = Callable[[Session, "Task", str, datetime], None]
+
+
+def paused_scripts(s: Session) -> list[str]:
+    """Return the scripts switched off in the console: their tasks wait."""
+    return sorted(k for k, on in script_switches(s).items() if not on)
 
 
 @dataclass
@@ -102,7 +107,7 @@ def recently_called(s: Session, phones: Sequence[str], now: datetime) -> set[str
     q = select(Attempt.to_number).where(
         Attempt.to_number.in_(set(phones)),
         or_(
-            and_(Attempt.outcome.is_(None), Attempt.status.in_(IN_FLIGHT_STATUSES - {"claimed", "placing"})),
+            and_(Attempt.outcome.is_(None), Attempt.status.in_(CALLS_AT_GATEWAY)),
             and_(reached, Attempt.placed_at > now - CUSTOMER_GAP),
         ),
     )
@@ -119,26 +124,53 @@ class Dialer:
         self.db = db
         self.gateway = gateway
         self.rules = rules
-        self.worker = worker
+        self.placer = None if gateway is None else Placer(settings, db, gateway, rules, worker)
+        self._worker = worker
         self.stopping = threading.Event()  # set on SIGTERM: place nothing more, release what is claimed
-        self.hook: Hook | None = None  # tests only: called with ("claimed" | "placed" | "recorded", call)
         self._warned: set[str] = set()
         if gateway is not None and gateway.worst_case_seconds >= settings.claim_lease_seconds:
             log.warning("DIALER_CLAIM_LEASE_SECONDS=%s is shorter than one slow gateway request (%.0f s): "
                         "raise it", settings.claim_lease_seconds, gateway.worst_case_seconds)  # fmt: skip
 
+    @property
+    def worker(self) -> str:
+        """This process's name in claims; its placer claims under the same name."""
+        return self._worker
+
+    @worker.setter
+    def worker(self, name: str) -> None:
+        self._worker = name
+        if self.placer is not None:
+            self.placer.worker = name
+
+    def plan(self, now: datetime) -> TickReport:
+        """Return what a pass at `now` would dial, changing nothing (what `tick --dry-run` prints)."""
+        report = self._report(now, dry_run=True)
+        with self.db.session() as s:
+            capacity = self.settings.max_concurrent_calls - calls_in_flight(s)
+            report.paused_scripts = paused_scripts(s)
+            tasks = list(s.scalars(self.due_tasks(now, paused=report.paused_scripts)).unique())
+            chosen = self._choose(s, tasks, now, report, capacity, postpone=None)
+            report.calls = [PlannedCall(t.id, t.customer.phone, t.deadline_at) for t in chosen]
+        return report
+
     def tick(self, now: datetime, *, dry_run: bool = False) -> TickReport:
-        """Make one pass at instant `now` (aware); return what was done."""
+        """Make one pass at instant `now` (aware): recover, choose, claim, place; return what was done."""
+        if dry_run:
+            return self.plan(now)
+        report = self._report(now, dry_run=False)
+        if self.gateway is not None:
+            report.recovered = recover_stale_claims(self.db, self.gateway, self.rules, now, self.worker)
+        planned = self._claim_due(now, report)
+        self._place_all(planned, now)
+        return report
+
+    def _report(self, now: datetime, *, dry_run: bool) -> TickReport:
         report = TickReport(at=now, dry_run=dry_run)
         report.warnings = self.rules.calendar.warnings(now.astimezone(self.settings.tz).date())
         for w in set(report.warnings) - self._warned:
             log.warning("calendar: %s", w)  # once per process and message: a pass runs every few seconds
         self._warned.update(report.warnings)
-        if not dry_run and self.gateway is not None:
-            report.recovered = recover_stale_claims(self.db, self.gateway, self.rules, now, self.worker)
-        planned = self._select(now, dry_run, report)
-        if not dry_run:
-            self._place_all(planned, now)
         return report
 
     def due_tasks(
@@ -166,42 +198,65 @@ class Dialer:
         paced = int(self.settings.max_calls_per_second * self.settings.claim_lease_seconds * LEASE_SHARE)
         return max(1, min(paced, PASS_CLAIMS))
 
-    def _select(self, now: datetime, dry_run: bool, report: TickReport) -> list[PlannedCall]:
+    def _claim_due(self, now: datetime, report: TickReport) -> list[PlannedCall]:
+        """Choose the due tasks this pass may dial, move the others on, claim the chosen; return them."""
         with self.db.session() as s, s.begin():
-            if not dry_run:
-                lock_pacer(s, utcnow(), CLAIMS_ROW)  # one claimer at a time: the in-flight count stays true
+            lock_pacer(s, utcnow(), CLAIMS_ROW)  # one claimer at a time: the in-flight count stays true
             capacity = self.settings.max_concurrent_calls - calls_in_flight(s)
-            budget = capacity if dry_run else min(capacity, self.claim_budget())
-            report.paused_scripts = sorted(k for k, on in script_switches(s).items() if not on)
-            due = self.due_tasks(now, lock=not dry_run, paused=report.paused_scripts)
-            tasks = list(s.scalars(due).unique())
-            opted = opted_out_pairs(s, [t.customer.phone for t in tasks])
-            busy = recently_called(s, [t.customer.phone for t in tasks], now)
-            chosen: list[Task] = []
-            for task in tasks:
-                if not dry_run and (len(chosen) >= budget or self.stopping.is_set()):
-                    break  # the rest wait for the next pass; nothing about them has changed
-                opted_out = (task.customer.phone, None) in opted or (task.customer.phone, task.type) in opted
-                if task.customer.phone in busy:
-                    report.skipped[CUSTOMER_BUSY] += 1
-                    if not dry_run:
-                        task.next_attempt_at = now + CUSTOMER_GAP
-                    continue
-                if self._may_dial(s, task, opted_out, now, dry_run, report):
-                    if len(chosen) >= budget:
-                        report.skipped[CONCURRENCY_LIMIT] += 1
-                    else:
-                        chosen.append(task)
-                        busy.add(task.customer.phone)  # a second task of the same person waits
+            report.paused_scripts = paused_scripts(s)
+            tasks = list(s.scalars(self.due_tasks(now, lock=True, paused=report.paused_scripts)).unique())
+            budget = min(capacity, self.claim_budget())
+            chosen = self._choose(s, tasks, now, report, budget, postpone=self._postpone)
             report.calls = [PlannedCall(t.id, t.customer.phone, t.deadline_at) for t in chosen]
-            if not dry_run and chosen:
+            if chosen:
                 self._claim(s, chosen, report, now)
         return [c for c in report.calls if c.attempt_id is not None]
 
+    def _choose(
+        self,
+        s: Session,
+        tasks: list[Task],
+        now: datetime,
+        report: TickReport,
+        budget: int,
+        postpone: Postpone | None,
+    ) -> list[Task]:
+        """Return the tasks to dial, earliest deadline first, at most `budget`; count why the others wait.
+
+        With `postpone` (a real pass) the choosing stops at the budget, and each task that may not be
+        dialled now is moved on to when it may; without it (a plan) nothing changes and every task is counted.
+        """
+        opted = opted_out_pairs(s, [t.customer.phone for t in tasks])
+        busy = recently_called(s, [t.customer.phone for t in tasks], now)
+        chosen: list[Task] = []
+        for task in tasks:
+            if postpone is not None and (len(chosen) >= budget or self.stopping.is_set()):
+                break  # the rest wait for the next pass; nothing about them has changed
+            phone = task.customer.phone
+            if phone in busy:
+                report.skipped[CUSTOMER_BUSY] += 1
+                if postpone is not None:
+                    task.next_attempt_at = now + CUSTOMER_GAP
+                continue
+            opted_out = (phone, None) in opted or (phone, task.type) in opted
+            if self._may_dial(s, task, opted_out, now, report, postpone):
+                if len(chosen) >= budget:
+                    report.skipped[CONCURRENCY_LIMIT] += 1
+                else:
+                    chosen.append(task)
+                    busy.add(phone)  # a second task of the same person waits
+        return chosen
+
     def _may_dial(
-        self, s: Session, task: Task, opted_out: bool, now: datetime, dry_run: bool, report: TickReport
+        self,
+        s: Session,
+        task: Task,
+        opted_out: bool,
+        now: datetime,
+        report: TickReport,
+        postpone: Postpone | None,
     ) -> bool:
-        """Ask the policy; a task that may not be dialled now is moved on to when it may (unless dry run)."""
+        """Ask the policy; a task that may not be dialled now is counted, and postponed when asked to."""
         rules = self.rules.types.get(task.type)
         if rules is None:
             report.skipped["unknown_task_type"] += 1
@@ -211,8 +266,8 @@ class Dialer:
         decision = may_dial(view, attempts, rules, self.rules.calendar, self.rules.windows, now)
         if not decision.ok:
             report.skipped[decision.reason] += 1
-            if not dry_run:
-                self._postpone(s, task, decision.reason, now)
+            if postpone is not None:
+                postpone(s, task, decision.reason, now)
         return decision.ok
 
     def _postpone(self, s: Session, task: Task, reason: str, now: datetime) -> None:
@@ -241,7 +296,7 @@ class Dialer:
         ))  # fmt: skip
         rows = [
             {"task_id": t.id, "number": max((a.number for a in t.attempts), default=0) + 1,
-             "to_number": t.customer.phone, "script": t.script, "status": "placing", "claimed_by": self.worker,
+             "to_number": t.customer.phone, "script": t.script, "status": CallStatus.PLACING, "claimed_by": self.worker,
              "placed_at": now, "created_at": wall}
             for t in tasks if t.id in claimed
         ]  # fmt: skip
@@ -256,13 +311,15 @@ class Dialer:
         report.skipped -= Counter()  # drop a zero count
 
     def _place_all(self, planned: Sequence[PlannedCall], now: datetime) -> None:
+        if self.placer is None:
+            raise RuntimeError("this dialler was built without a gateway: it can only plan (dry run)")
         go_on = True
         for call in planned:
             try:
                 if self.stopping.is_set() or not go_on:
-                    placing.release(self.db, call, self.worker)
+                    self.placer.release(call)
                 else:
-                    go_on = placing.place(self, call, now)
+                    go_on = self.placer.place(call, now)
             except Exception:  # one call's trouble must not strand the others' claims until their lease ends
                 log.exception("task %s: placing its call failed; recovery will reconcile it", call.task_id)
                 call.status = "error"

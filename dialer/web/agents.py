@@ -11,12 +11,13 @@ from werkzeug.wrappers import Response
 
 from dialer.holidays import load_work_calendar
 from dialer.model import Attempt, Callback, CaseNote, CaseStatus, Escalation, ProblemCase, Task, User
+from dialer.model.states import ESCALATIONS_ACTIVE, EscalationStatus
 from dialer.services import services
 from dialer.web.helpers import audit, db, now, requires, user
 from dialer.web.sla import SlaClock, sla_clock
 
 bp = Blueprint("agents", __name__)
-LIVE = ("waiting", "agent_requested", "dialling_agent", "ringing", "bridged")
+LIVE = ESCALATIONS_ACTIVE
 CAUSES = ("销售误导", "客户理解偏差", "信息录入错误", "客户已知悉无异议", "服务质量问题", "其他")
 
 
@@ -62,8 +63,8 @@ def take(escalation_id: int) -> Response:
     # A conditional update: of two agents clicking at once, exactly one wins.
     won = db().execute(
         update(Escalation)
-        .where(Escalation.id == escalation_id, Escalation.status == "waiting")
-        .values(status="agent_requested", agent_id=me.id, agent_phone=me.phone)
+        .where(Escalation.id == escalation_id, Escalation.status == EscalationStatus.WAITING)
+        .values(status=EscalationStatus.AGENT_REQUESTED, agent_id=me.id, agent_phone=me.phone)
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
         db().rollback()

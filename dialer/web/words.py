@@ -9,29 +9,27 @@ import re
 
 from markupsafe import Markup, escape
 
+from dialer.model.states import (
+    AttemptOutcome,
+    CallStatus,
+    CaseStatus,
+    EscalationReason,
+    EscalationStatus,
+    RecordingKind,
+    TaskStatus,
+    labels_by_word,
+)
 from dialer.services import services
 
+# Stored escalation reasons: the flow's words, and older words that earlier rows may still carry.
 ESCALATION_REASONS = {
-    "agent": "客户要求转人工", "asked": "客户要求转人工", "key0": "客户按 0 转人工",
-    "critical": "关键问题答“否”", "critical_no": "关键问题答“否”", "unclear": "连续两次未听清",
-    "elderly": "高龄客户",
+    **labels_by_word(EscalationReason),
+    "asked": "客户要求转人工", "key0": "客户按 0 转人工", "critical_no": "关键问题答“否”",
 }  # fmt: skip
-ESCALATION_STATUSES = {
-    "waiting": "等待接听", "agent_requested": "已认领·正在呼叫坐席", "dialling_agent": "正在呼叫坐席",
-    "ringing": "正在呼叫坐席", "bridged": "通话中", "ended": "已结束", "timeout": "无人接听·已安排回拨",
-    "agent_failed": "坐席未接通",
-}  # fmt: skip
-OUTCOMES = {
-    "succeeded": "成功", "problem": "问题件", "wrong_person": "非本人", "busy": "忙线", "no_answer": "无人接听",
-    "failed": "呼叫失败", "voicemail": "语音信箱", "hung_up": "中途挂断", "invalid": "号码无效",
-    "error": "线路错误", "canceled": "已取消",
-}  # fmt: skip
+ESCALATION_STATUSES = labels_by_word(EscalationStatus)
+OUTCOMES = labels_by_word(AttemptOutcome)
 # The gateway's call statuses, as status callbacks and the attempt's `status` carry them.
-CALL_STATUSES = {
-    "claimed": "待拨打", "placing": "正在拨打", "queued": "排队中", "initiated": "已发起", "ringing": "振铃中",
-    "in-progress": "通话中", "completed": "已结束", "busy": "忙线", "no-answer": "无人接听",
-    "failed": "呼叫失败", "canceled": "已取消",
-}  # fmt: skip
+CALL_STATUSES = labels_by_word(CallStatus)
 ANSWERS = {"yes": "是", "no": "否", "unclear": "未听清", "agent": "转人工", "no_answer": "无回答"}
 EVENT_KINDS = {
     "status": "状态回调", "twiml": "语音流程", "answer": "回答", "recording": "录音", "queue": "排队",
@@ -44,12 +42,9 @@ EVENT_NAMES = {
     "absent": "无录音", "leave": "客户离开队列", "hangup": "客户挂断", "redirected": "转接",
     "queue-full": "队列已满", "error": "错误", "system-error": "系统错误",
 }  # fmt: skip
-TASK_STATUSES = {
-    "pending": "待回访", "dialling": "拨打中", "succeeded": "回访成功", "problem": "问题件",
-    "unreachable": "无法联系", "invalid": "号码无效", "cancelled": "已取消", "not_sampled": "抽样未选中",
-}  # fmt: skip
-CASE_STATUSES = {"open": "待领取", "assigned": "处理中", "closed": "已关闭"}
-RECORDING_KINDS = {"call": "全程录音（双声道）", "agent_leg": "人工坐席录音", "clip": "回答片段"}
+TASK_STATUSES = labels_by_word(TaskStatus)
+CASE_STATUSES = labels_by_word(CaseStatus)
+RECORDING_KINDS = labels_by_word(RecordingKind)
 QUESTION_KINDS = {
     "yes_no": "是否题",
     "understanding": "理解确认题",

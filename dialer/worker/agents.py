@@ -17,10 +17,18 @@ from dialer.errors import GatewayError
 from dialer.gateway.client import CallRequest, Gateway
 from dialer.model import Attempt, Database, Escalation
 from dialer.model.outcomes import record_event
+from dialer.model.states import EscalationStatus
 from dialer.settings import Settings
 
 log = logging.getLogger("dialer.worker")
 BATCH = 20
+RINGING = EscalationStatus.RINGING
+# An agent's leg being asked for or placed, or a caller still waiting: placing the leg makes it "ringing".
+NOT_YET_RINGING = (
+    EscalationStatus.AGENT_REQUESTED,
+    EscalationStatus.DIALLING_AGENT,
+    EscalationStatus.WAITING,
+)
 
 
 def agent_leg_request(settings: Settings, attempt_id: int, escalation_id: int, phone: str) -> CallRequest:
@@ -42,15 +50,13 @@ def ring_agent(s: Session, settings: Settings, gateway: Gateway, esc: Escalation
         info = gateway.place_call(agent_leg_request(settings, esc.attempt_id, esc.id, phone))
     except GatewayError as exc:
         log.warning("escalation %s: agent %s could not be dialled: %s", esc.id, phone, exc)
-        esc.status = "agent_failed"
+        esc.status = EscalationStatus.AGENT_FAILED
         return False
     # Only a leg still being placed becomes "ringing": a failure its status callback already noted stays.
     s.execute(
         update(Escalation)
-        .where(
-            Escalation.id == esc.id, Escalation.status.in_(("agent_requested", "dialling_agent", "waiting"))
-        )
-        .values(status="ringing", agent_phone=phone, agent_call_sid=info.sid)
+        .where(Escalation.id == esc.id, Escalation.status.in_(NOT_YET_RINGING))
+        .values(status=RINGING, agent_phone=phone, agent_call_sid=info.sid)
         .execution_options(synchronize_session=False)
     )
     s.refresh(esc)
@@ -61,7 +67,7 @@ def ring_requested_agents(settings: Settings, db: Database, gateway: Gateway) ->
     """Dial every agent a console user asked to be bridged; return how many legs were placed."""
     with db.session() as s:
         ids = list(s.scalars(
-            select(Escalation.id).where(Escalation.status == "agent_requested")
+            select(Escalation.id).where(Escalation.status == EscalationStatus.AGENT_REQUESTED)
             .order_by(Escalation.id).limit(BATCH)
         ))  # fmt: skip
     return sum(_ring_one(settings, db, gateway, eid) for eid in ids)
@@ -72,8 +78,8 @@ def _ring_one(settings: Settings, db: Database, gateway: Gateway, eid: int) -> b
     with db.session() as s, s.begin():
         won = s.execute(
             update(Escalation)
-            .where(Escalation.id == eid, Escalation.status == "agent_requested")
-            .values(status="dialling_agent")
+            .where(Escalation.id == eid, Escalation.status == EscalationStatus.AGENT_REQUESTED)
+            .values(status=EscalationStatus.DIALLING_AGENT)
             .execution_options(synchronize_session=False)
         )
         if won.rowcount != 1:  # type: ignore[attr-defined]
@@ -83,7 +89,7 @@ def _ring_one(settings: Settings, db: Database, gateway: Gateway, eid: int) -> b
         phone = esc.agent_phone or ""
         attempt = s.get_one(Attempt, esc.attempt_id)
         if not phone:
-            esc.status = "agent_failed"
+            esc.status = EscalationStatus.AGENT_FAILED
             return False
         placed = ring_agent(s, settings, gateway, esc, phone)
         detail = {"agent": phone, "escalation": eid, "placed": placed}

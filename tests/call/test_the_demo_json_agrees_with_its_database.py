@@ -82,9 +82,12 @@ def test_the_problem_cases_agree_with_the_database(demo: tuple[dict[str, Any], C
 
 
 def test_every_stored_recording_matches_its_checksum(demo: tuple[dict[str, Any], Connection, Path]) -> None:
-    _, conn, root = demo
-    rows = conn.execute(text("SELECT path, sha256 FROM recordings WHERE status = 'stored'")).all()
-    for path, digest in rows:
+    summary, conn, root = demo
+    rows = conn.execute(text("SELECT kind, path, sha256 FROM recordings WHERE status = 'stored'")).all()
+    # Every whole-call recording the summary counts is among them: an empty table cannot pass.
+    assert sum(1 for kind, _, _ in rows if kind == "call") == summary["recordings"] > 0
+    for _, path, digest in rows:
+        assert path and digest, "a stored recording without its file or checksum"
         assert hashlib.sha256((root / "recordings" / path).read_bytes()).hexdigest() == digest, path
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.rules import DEFAULT_WINDOWS, AttemptRules, TaskTypeRules, Window
-from dialer.policy.views import AttemptView, Outcome, TaskStatus, TaskView
+from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 
 T = TypeVar("T")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -120,7 +120,7 @@ def tasks(draw: st.DrawFn, tz: str) -> TaskView:
     """Draw a task in zone `tz`: pending, opted in and fresh most of the time."""
     return TaskView(
         id=draw(st.integers(1, 10**6)),
-        status=draw(_mostly(TaskStatus.PENDING, st.sampled_from(list(TaskStatus)))),
+        status=draw(_mostly(Standing.PENDING, st.sampled_from(list(Standing)))),
         timezone=tz,
         opted_out=draw(_mostly(False, st.booleans())),
         earliest_at=draw(_mostly(None, INSTANTS)),

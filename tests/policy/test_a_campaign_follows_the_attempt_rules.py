@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from dialer.policy.attempts import after_attempt, next_attempt_at
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.rules import DEFAULT_WINDOWS, AttemptRules, TaskTypeRules
-from dialer.policy.views import AttemptView, Outcome, TaskStatus, TaskView
+from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 from dialer.policy.windows import window_index
 from tests.policy.helpers import ATTEMPT_RULES, ZONES, oracle_in_window, oracle_working
 
@@ -56,7 +56,7 @@ def test_a_campaign_keeps_the_cap_the_days_the_windows_and_the_gap(data: st.Data
     last = after_attempt(
         TaskView(id=1, timezone=tz), attempts, rules, WorkCalendar(), DEFAULT_WINDOWS, walls[-1]
     )
-    assert last.status == TaskStatus.UNREACHABLE
+    assert last.status == Standing.UNREACHABLE
 
 
 def test_the_default_campaign_is_morning_afternoon_then_the_next_morning() -> None:

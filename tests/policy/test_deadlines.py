@@ -9,7 +9,7 @@ import pytest
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.deadlines import Risk, deadline_risk, due_span, is_at_risk
 from dialer.policy.rules import DEFAULT_WINDOWS, TaskTypeRules
-from dialer.policy.views import TaskStatus, TaskView
+from dialer.policy.views import Standing, TaskView
 from tests.policy.helpers import RULES, sh
 
 REPAIR = TaskTypeRules(
@@ -73,5 +73,5 @@ def test_a_deadline_in_a_year_without_data_counts_no_windows_there() -> None:
 
 def test_a_finished_or_open_ended_task_is_never_at_risk() -> None:
     assert risk(TaskView(id=1), sh("2026-11-23T10:30:00")) == Risk.OK
-    done = TaskView(id=1, status=TaskStatus.COMPLETED, deadline_at=sh("2026-11-20T12:00:00"))
+    done = TaskView(id=1, status=Standing.COMPLETED, deadline_at=sh("2026-11-20T12:00:00"))
     assert risk(done, sh("2026-11-23T10:30:00")) == Risk.OK

@@ -9,7 +9,7 @@ import pytest
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.dialing import Decision, may_dial
 from dialer.policy.rules import DEFAULT_WINDOWS, AttemptRules, TaskTypeRules, Window
-from dialer.policy.views import AttemptView, Outcome, TaskStatus, TaskView
+from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 from tests.policy.helpers import MANDATORY, RULES, sh
 
 MONDAY_1030 = sh("2026-11-23T10:30:00")
@@ -29,8 +29,8 @@ def test_a_fresh_task_in_a_window_on_a_working_day_may_be_dialled() -> None:
     assert gate(TaskView(id=1), []) == Decision(True, "ok")
 
 
-@pytest.mark.parametrize("status", [s for s in TaskStatus if s != TaskStatus.PENDING])
-def test_only_a_pending_task_is_dialled(status: TaskStatus) -> None:
+@pytest.mark.parametrize("status", [s for s in Standing if s != Standing.PENDING])
+def test_only_a_pending_task_is_dialled(status: Standing) -> None:
     assert gate(TaskView(id=1, status=status), []).reason == "not_pending"
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.dialing import may_dial
 from dialer.policy.rules import TaskTypeRules, Window
-from dialer.policy.views import AttemptView, Outcome, TaskStatus, TaskView
+from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 from tests.policy.helpers import (
     CALENDARS,
     TYPE_RULES,
@@ -49,7 +49,7 @@ def test_an_ok_never_breaks_a_rule(case: Case) -> None:
     used = [a for a in attempts if a.outcome != Outcome.GATEWAY_ERROR]
     assert max(len(used), task.attempt_count) < rules.attempts.max_attempts, "never past the cap"
     assert not (task.opted_out and not rules.mandatory), "never an opted-out customer on an optional type"
-    assert task.status == TaskStatus.PENDING
+    assert task.status == Standing.PENDING
     assert all(a.outcome is not None for a in attempts), "never while a call is in flight"
     assert all(now - a.started_at >= rules.attempts.min_gap for a in used), "never too soon after the last"
     assert task.earliest_at is None or now >= task.earliest_at

@@ -81,6 +81,27 @@ def test_claimed_tasks_whose_calls_never_left_are_dialled_after_the_lease(
     assert {t.attempt_count for t in tasks_by_id(db).values()} == {1}
 
 
+def test_a_crash_before_placing_leaks_no_dialling_capacity(
+    db: Database, emu: Emulator, env: dict[str, str]
+) -> None:
+    ids = seed_tasks(db, phones("+86138", 3))
+    crash_at("claimed", env)
+
+    report = restart(env, minutes_later=0)  # recovery; the tasks then wait out the pause after a lost claim
+    assert report["recovered"] == 3 and report["calls"] == []
+
+    at = AT.replace(minute=AT.minute + 10).isoformat()
+    result = run_dialer(
+        ["tick", "--dry-run", "--at", at, "--json"], {**env, "DIALER_MAX_CONCURRENT_CALLS": "3"}
+    )
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert sorted(c["task_id"] for c in plan["calls"]) == ids  # every slot is free again
+    assert "concurrency_limit" not in plan["skipped"]
+    assert emu.calls() == []
+    assert all(a.status == "failed" and a.outcome == "error" for a in attempts_of(db))  # none left in flight
+
+
 def test_a_call_created_just_before_the_crash_is_found_by_its_number(
     db: Database, emu: Emulator, env: dict[str, str]
 ) -> None:

@@ -38,10 +38,13 @@ def attempt_id(db: Database) -> int:
         return attempt.id
 
 
-def post(settings: Settings, attempt_id: int, status: str, seq: int, *, forged: bool = False) -> int:
+def post(settings: Settings, attempt_id: int, status: str, seq: int | None, *, forged: bool = False) -> int:
+    """Deliver one status callback; `seq` None leaves SequenceNumber out, as some providers do."""
     url = f"{settings.public_url}/ivr/status?a={attempt_id}"
     form = {"CallSid": SID, "AccountSid": settings.twilio_account_sid, "CallStatus": status,
-            "SequenceNumber": str(seq), "CallbackSource": "call-progress-events", "To": "+8613700000001"}  # fmt: skip
+            "CallbackSource": "call-progress-events", "To": "+8613700000001"}  # fmt: skip
+    if seq is not None:
+        form["SequenceNumber"] = str(seq)
     if status == "busy":
         form["CallDuration"] = "0"
     token = "not-the-token" if forged else settings.twilio_auth_token
@@ -87,6 +90,21 @@ def test_an_out_of_order_start_is_dropped(db: Database, served: Settings, attemp
     before = state(db, attempt_id)
     post(served, attempt_id, "initiated", 0)
     assert state(db, attempt_id) == before and before[0] == "ringing"
+
+
+def test_without_sequence_numbers_a_late_ringing_never_moves_a_call_back(
+    db: Database, served: Settings, attempt_id: int
+) -> None:
+    for status in ("initiated", "ringing", "in-progress"):
+        assert post(served, attempt_id, status, None) == 200
+    answered = state(db, attempt_id)
+    assert answered[0] == "in-progress"
+    assert post(served, attempt_id, "ringing", None) == 200  # delivered late
+    assert post(served, attempt_id, "initiated", None) == 200
+    assert post(served, attempt_id, "in-progress", None) == 200  # a retried delivery
+    assert state(db, attempt_id) == answered
+    assert post(served, attempt_id, "completed", None) == 200
+    assert state(db, attempt_id)[:2] == ("completed", "hung_up")
 
 
 def test_a_forged_signature_gets_403_and_changes_nothing(

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from werkzeug.wrappers import Request, Response
 
+from dialer.gateway.client import Gateway
 from dialer.ivr.turns import hear
 from dialer.ivr.values import Answer
 from dialer.services import Services
@@ -37,14 +38,13 @@ def clip_url(phone_clip: Callable[[str], Path]) -> Iterator[str]:
 
 
 def turn(settings: Settings, model: SpeechModel, url: str, budget: float) -> Any:
-    svc = Services.build(replace(settings, answer_budget_seconds=budget))
-    svc.speech = model
+    settings = replace(settings, answer_budget_seconds=budget)
+    svc = Services.build(settings, gateway=Gateway(settings), speech=model)
     try:
         form = {"RecordingUrl": url, "RecordingSid": "RE1", "RecordingDuration": "1"}
         return hear(svc, form, "yes_no", no_input=False)
     finally:
-        svc.extra["speech_pool"].shutdown(wait=True)
-        svc.db.dispose()
+        svc.close()
 
 
 def test_an_answer_transcribed_in_time_is_classified(

@@ -1,0 +1,75 @@
+"""TwiML documents: parsing and checking them, and the failures a verb can raise. A leaf of the emulator.
+
+The interpreter (`twiml`) and the verbs that live elsewhere (`prompts`, `bridging`) all speak these.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dialer.emulator.twiml import Interpreter
+
+VERBS = {
+    "Say",
+    "Play",
+    "Pause",
+    "Gather",
+    "Record",
+    "Redirect",
+    "Hangup",
+    "Reject",
+    "Dial",
+    "Enqueue",
+    "Leave",
+}
+CHILDREN = {"Gather": {"Say", "Play", "Pause"}, "Dial": {"Number", "Queue", "Client", "Sip", "Conference"}}
+
+
+class LeaveQueue(Exception):
+    """`<Leave>` ran in a waitUrl document."""
+
+
+class TwimlFailure(Exception):
+    """A document could not be used; `code` is Twilio's error code."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed TwiML document and the URL it came from (None for inline `Twiml`)."""
+
+    url: str | None
+    root: ET.Element
+
+
+def parse(body: str, url: str | None) -> Document:
+    """Parse and check a TwiML document, or raise TwimlFailure(12100)."""
+    try:
+        root = ET.fromstring(body.strip().encode("utf-8"))
+    except ET.ParseError as exc:
+        raise TwimlFailure(12100, f"Document parse failure: not XML ({exc})") from exc
+    if root.tag != "Response":
+        raise TwimlFailure(12100, f"Document parse failure: root element is <{root.tag}>, not <Response>")
+    for verb in root:
+        if verb.tag not in VERBS:
+            raise TwimlFailure(12100, f"Document parse failure: unknown verb <{verb.tag}>")
+        allowed = CHILDREN.get(verb.tag, set())
+        for child in verb:
+            if child.tag not in allowed:
+                raise TwimlFailure(
+                    12100, f"Document parse failure: <{child.tag}> cannot be nested in <{verb.tag}>"
+                )
+    return Document(url, root)
+
+
+# A verb: run one element of a document; return the next document when the verb moves on to one.
+Verb = Callable[["Interpreter", ET.Element, Document], "Document | None"]
+Verbs = Mapping[str, Verb]

@@ -1,0 +1,148 @@
+"""One call's conversation, without Flask: `advance(session, attempt, event, now)` returns the next TwiML.
+
+Every webhook that moves a conversation calls it: the voice start (`CallStarted`), each answer (`Heard`) and
+the agent queue's result (`AgentBridged` / `AgentUnavailable`). It runs the pure flow, stores what the
+step records (the answer, its clip, a problem case, an escalation), and keeps the TwiML with the attempt so
+a retried request gets the same document back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dialer.ivr import flow
+from dialer.ivr.escalation import escalate, queue_name
+from dialer.ivr.turns import Heard, describe, store_turn
+from dialer.ivr.twiml import Urls, render
+from dialer.ivr.values import CallContext, Event, State, Step, honorific_for
+from dialer.ivr.wording import script_values
+from dialer.model import Attempt, AttemptOutcome
+from dialer.model.outcomes import record_event
+from dialer.services import Services
+
+HANGUP = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>'
+
+
+@dataclass(frozen=True)
+class CallStarted:
+    """The gateway asked for the call's first TwiML; `answered_by` is its answering-machine verdict."""
+
+    answered_by: str = ""
+
+
+Move = CallStarted | Heard | Event
+
+
+class Conversation:
+    """The conversations of one process's calls, over its services (scripts, settings, speech)."""
+
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+
+    def advance(self, s: Session, attempt: Attempt, event: Move, now: datetime) -> str:
+        """Move the call on by one event, store what it records, and return the TwiML to play next."""
+        if isinstance(event, CallStarted):
+            return self._start(s, attempt, event, now)
+        state = State.from_dict(attempt.ivr_state["state"])
+        script = self.svc.scripts[attempt.script]
+        flow_event = event.event if isinstance(event, Heard) else event
+        new_state, step = flow.step(script, state, flow_event, self.context(attempt, now))
+        if isinstance(event, Heard):
+            record_event(s, attempt, "answer", f"turn {state.turn}", describe(event), at=now)
+            if step.record is not None:
+                store_turn(s, self.svc, attempt, step.record, event, attempt.task.department, now)
+        _apply_outcome(attempt, new_state, step)
+        if not isinstance(event, Heard) and attempt.outcome is None:
+            # The queue's result: handed to a person, the robot's attempt is over either way.
+            attempt.outcome = AttemptOutcome.PROBLEM if new_state.problems else AttemptOutcome.SUCCEEDED
+        if step.escalate and isinstance(event, Heard):
+            escalate(s, self.svc, attempt, new_state.escalated or "agent", now)
+        handled = state.turn if isinstance(event, Heard) else None
+        return self._keep(s, attempt, new_state, self._render(step, attempt), now, handled)
+
+    def awaits(self, attempt: Attempt, state: State, turn: str) -> bool:
+        """Return whether an answer to `turn` is the one the call is waiting on, not yet handled."""
+        # A closing, an escalation or a hang-up does not ask again, so the turn number stays; only the
+        # "handled" mark tells a replay of the last answer from a new one.
+        current = attempt.ivr_state.get("state", {}).get("turn")
+        handled = attempt.ivr_state.get("handled")
+        return turn == str(state.turn) and current == state.turn and handled != state.turn
+
+    def question_kind(self, attempt: Attempt, state: State) -> str:
+        """Return the kind of answer the current question expects (how to hear it)."""
+        question = flow.current_question(self.svc.scripts[attempt.script], state)
+        return question.kind if question else "yes_no"
+
+    def context(self, attempt: Attempt, now: datetime) -> CallContext:
+        """Return what the script's placeholders need for this call."""
+        svc = self.svc
+        task, customer = attempt.task, attempt.task.customer
+        extra = json.loads(task.extra) if task.extra else {}
+        local = task.event_at.astimezone(svc.settings.tz)
+        return CallContext(
+            customer_name=customer.name,
+            honorific=h
+            if (h := honorific_for(customer.gender)) != "您"
+            else "",  # "请问是张伟本人吗" reads well
+            **script_values(svc.settings, svc.task_types.get(task.type), extra),
+            event_date=f"{local.month}月{local.day}日",
+            age=customer.age_at(now.year),
+            elderly_age=svc.settings.elderly_age,
+            keys_only=svc.speech is None,
+        )
+
+    def urls(self, attempt: Attempt) -> Urls:
+        base = self.svc.settings.public_url.rstrip("/")
+        q = f"?a={attempt.id}"
+        return Urls(
+            answer=f"{base}/ivr/answer{q}",
+            queue_wait=f"{base}/ivr/queue/wait{q}",
+            queue_action=f"{base}/ivr/queue/result{q}",
+            audio_base=f"{base}/ivr/audio",
+            queue=queue_name(attempt),
+        )
+
+    def _start(self, s: Session, attempt: Attempt, event: CallStarted, now: datetime) -> str:
+        """Open the call: greeting, recording notice and the identity question; hang up on a machine."""
+        if event.answered_by.startswith(("machine", "fax")):
+            attempt.answered_by = event.answered_by
+            attempt.outcome = AttemptOutcome.VOICEMAIL
+            return self._keep(s, attempt, None, HANGUP, now)
+        state, step = flow.start(self.svc.scripts[attempt.script], self.context(attempt, now))
+        return self._keep(s, attempt, state, self._render(step, attempt), now)
+
+    def _render(self, step: Step, attempt: Attempt) -> str:
+        settings = self.svc.settings
+        return render(step, self.urls(attempt), settings.say_voice, settings.say_language)
+
+    def _keep(
+        self,
+        s: Session,
+        attempt: Attempt,
+        state: State | None,
+        body: str,
+        now: datetime,
+        handled: int | None = None,
+    ) -> str:
+        """Store the state and the TwiML with the attempt (a retried request gets the same); return it."""
+        data: dict[str, Any] = {"twiml": body}
+        if state is not None:
+            data["state"] = state.to_dict()
+        mark = handled if handled is not None else attempt.ivr_state.get("handled")
+        if mark is not None:
+            data["handled"] = mark
+        attempt.ivr_state = data
+        record_event(s, attempt, "twiml", "document", {"twiml": body}, at=now)
+        return body
+
+
+def _apply_outcome(attempt: Attempt, state: State, step: Step) -> None:
+    """Note what the call achieved; the terminal status callback then settles the task."""
+    outcome = step.outcome or state.outcome
+    if outcome:
+        attempt.outcome = AttemptOutcome(outcome)

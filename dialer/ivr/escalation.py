@@ -1,0 +1,62 @@
+"""Handing a caller to a person, without Flask: open the escalation, find a free agent phone, ring it.
+
+Each escalation has its own queue name, so the agent who answers is bridged to exactly that caller.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dialer.model import Attempt, Escalation
+from dialer.model.outcomes import record_event
+from dialer.model.states import ESCALATIONS_ACTIVE, ESCALATIONS_HOLDING_AGENT, EscalationStatus
+from dialer.services import Services
+from dialer.worker.agents import ring_requested_agents
+
+
+def queue_name(attempt: Attempt) -> str:
+    return f"agents-{attempt.id}"
+
+
+def _busy_phones(s: Session) -> set[str]:
+    rows = s.scalars(select(Escalation.agent_phone).where(Escalation.status.in_(ESCALATIONS_HOLDING_AGENT)))
+    return {p for p in rows if p}
+
+
+def escalate(s: Session, svc: Services, attempt: Attempt, reason: str, now: datetime) -> Escalation:
+    """Open an escalation for the caller and ask for the first free agent phone to be rung.
+
+    The agent is rung by `ring_agents` once this transaction has committed: the agent leg's webhooks must
+    find the escalation they name.
+    """
+    esc = s.scalar(
+        select(Escalation).where(
+            Escalation.attempt_id == attempt.id, Escalation.status.in_(ESCALATIONS_ACTIVE)
+        )
+    )
+    if esc is not None:
+        return esc
+    esc = Escalation(attempt_id=attempt.id, reason=reason, queue=queue_name(attempt), enqueued_at=now)
+    s.add(esc)
+    s.flush()
+    free = [p for p in svc.settings.agent_phones if p not in _busy_phones(s)]
+    if free:
+        esc.status, esc.agent_phone = EscalationStatus.AGENT_REQUESTED, free[0]
+    record_event(
+        s, attempt, "note", "escalated", {"reason": reason, "agent": free[0] if free else None}, at=now
+    )
+    return esc
+
+
+def ring_agents(svc: Services) -> None:
+    """Place the agent legs asked for (after the escalation is committed); their TwiML dials the queue."""
+    ring_requested_agents(svc.settings, svc.db, svc.require_gateway())
+
+
+def latest_escalation(s: Session, attempt: Attempt) -> Escalation | None:
+    return s.scalar(
+        select(Escalation).where(Escalation.attempt_id == attempt.id).order_by(Escalation.id.desc())
+    )

@@ -1,0 +1,83 @@
+"""What every webhook view shares: the signature check, finding the call a request is about, TwiML replies.
+
+A leaf of the IVR room: the view modules import it, it imports none of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Response, abort, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dialer.gateway.signature import validate_signature
+from dialer.model import Attempt, Escalation, parse_id
+from dialer.services import services
+
+log = logging.getLogger("dialer.ivr")
+F = TypeVar("F", bound=Callable[..., Any])
+EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def twiml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+def public_url() -> str:
+    """Return the URL the gateway requested, as the public base URL says it is reached."""
+    base = services().settings.public_url.rstrip("/")
+    query = request.query_string.decode("latin-1")
+    return f"{base}{request.path}" + (f"?{query}" if query else "")
+
+
+def signed(view: F) -> F:
+    """Refuse (403) any request whose X-Twilio-Signature does not sign the public URL and the form."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        token = services().settings.twilio_auth_token
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not validate_signature(public_url(), request.form, signature, token):
+            log.warning("refused %s: bad or missing X-Twilio-Signature", request.path)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def find_attempt(s: Session) -> Attempt | None:
+    """Return the attempt a webhook is about: by our ?a= id checked against the CallSid, else by CallSid."""
+    call_sid = request.form.get("CallSid", "")
+    attempt_id = parse_id(request.args.get("a"))
+    if attempt_id is not None:
+        attempt = s.get(Attempt, attempt_id)
+        agent_leg = parse_id(request.args.get("e")) is not None  # an agent's leg has a CallSid of its own
+        if attempt is not None and (
+            agent_leg or not attempt.call_sid or not call_sid or attempt.call_sid == call_sid
+        ):
+            return attempt
+        return None
+    if call_sid:
+        return s.scalar(select(Attempt).where(Attempt.call_sid == call_sid))
+    return None
+
+
+def attempt_named(s: Session) -> Attempt | None:
+    """Return the attempt ?a= names (an agent's leg: its CallSid is the agent's, not the caller's)."""
+    a = parse_id(request.args.get("a"))
+    return None if a is None else s.get(Attempt, a)
+
+
+def escalation_named(s: Session) -> Escalation | None:
+    """Return the escalation ?e= names."""
+    e = parse_id(request.args.get("e"))
+    return None if e is None else s.get(Escalation, e)
+
+
+def form_count(value: str | None, default: int) -> int:
+    """Return a whole number from a form field; junk is the default (the worker reads the file's real facts)."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else default
