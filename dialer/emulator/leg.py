@@ -120,7 +120,10 @@ class Leg:
     # --- webhooks ---------------------------------------------------------------------------------------
 
     def base_params(self) -> Params:
-        """Return the fields every voice request carries (CONTRACT §2.1)."""
+        """Return the fields every voice request carries.
+
+        See Twilio's documentation, "TwiML for Programmable Voice": Twilio's request to your application.
+        """
         c = self.call
         params = [
             ("AccountSid", c.account_sid), ("ApiVersion", API_VERSION), ("CallSid", c.sid),
@@ -152,7 +155,7 @@ class Leg:
         self.lane.submit(job)
 
     def status_callback(self, event: str, extra: Params | None = None) -> None:
-        """Send a call-progress event if the call asked for it (CONTRACT §2.2)."""
+        """Send a call-progress event if the call asked for it (Twilio docs: Call resource, StatusCallbackEvent)."""
         opts = self.call.options
         if not opts.status_callback or event not in opts.status_events:
             return

@@ -3,9 +3,10 @@
 Each prompt consumes the persona's next reply. A reply may wait (`silence`), speak (`say`/`audio`),
 press keys, and hang up, in that order. Reaction times below are call time.
 
-Zero-length `<Record>` (CONTRACT §4): when the recording ends by `timeout` or `maxLength` and holds
-no sound once trimmed, no action is requested and the call falls through to the next verb; a silent
-recording kept with `trim="do-not-trim"` is posted to the action. A key or a hang-up always posts.
+Zero-length `<Record>` (Twilio's TwiML `<Record>` documentation): when the recording ends by `timeout` or
+`maxLength` and holds no sound once trimmed, no action is requested and the call falls through to the next
+verb; a silent recording kept with `trim="do-not-trim"` is posted to the action. A key or a hang-up always
+posts.
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ class QueueBook:
             return None
 
     def position(self, name: str, call_sid: str) -> dict[str, Any]:
-        """Return the waitUrl fields for one waiting caller (CONTRACT §2.7)."""
+        """Return the waitUrl fields for one waiting caller (Twilio docs: TwiML <Enqueue>, waitUrl)."""
         with self._lock:
             q = self._queues.setdefault(name, Queue(name))
             sids = [w.call_sid for w in q.waiters]

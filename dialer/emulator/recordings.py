@@ -39,7 +39,7 @@ def save(
 
 
 def status_params(leg: Leg, rec: Recording, status: str, error_code: int = 0) -> Params:
-    """Return the recording status callback fields (CONTRACT §2.3)."""
+    """Return the recording status callback fields (Twilio docs: Call resource, RecordingStatusCallback)."""
     return [
         ("AccountSid", rec.account_sid),
         ("CallSid", rec.call_sid),

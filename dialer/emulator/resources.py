@@ -96,7 +96,10 @@ def recording_json(rec: Recording, base_url: str, per_call: bool = False) -> dic
 def page_json(
     key: str, items: list[dict[str, Any]], path: str, query: dict[str, str], page: int, size: int
 ) -> dict[str, Any]:
-    """Render one list page with the single records key the SDK looks for (CONTRACT §1.2)."""
+    """Render one list page with the single records key the SDK looks for.
+
+    See Twilio's documentation: REST API "Paging", and the Call resource's "read multiple Call resources".
+    """
     chunk = items[page * size : (page + 1) * size]
 
     def uri(p: int) -> str:

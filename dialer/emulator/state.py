@@ -65,7 +65,7 @@ class Signals:
 
 @dataclass(frozen=True)
 class CallOptions:
-    """The parameters a call was created with (CONTRACT §1.1), already validated."""
+    """The parameters a call was created with (Twilio docs: Call resource, create a Call), already validated."""
 
     url: str | None = None
     method: str = "POST"

@@ -1,4 +1,4 @@
-"""Read and check REST parameters, answering with Twilio's error codes (CONTRACT §1.4)."""
+"""Read and check REST parameters, answering with Twilio's error codes (Twilio docs: REST API error codes and responses)."""
 
 from __future__ import annotations
 

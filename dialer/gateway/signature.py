@@ -1,4 +1,7 @@
-"""Sign and check `X-Twilio-Signature` the way Twilio and its SDK do (CONTRACT §3)."""
+"""Sign and check `X-Twilio-Signature` the way Twilio and its SDK do.
+
+See Twilio's documentation, "Webhooks security": validating signatures from Twilio.
+"""
 
 from __future__ import annotations
 

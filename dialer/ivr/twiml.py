@@ -3,9 +3,9 @@
 - Prompts: `<Play>` for pre-recorded audio, else `<Say language voice>`.
 - Listen with speech: `<Record action=answer?turn=N finishOnKey="120">`; keys only: `<Gather input="dtmf"
   numDigits="1">` with the prompts inside, so a key may cut them short.
-- Either is followed by a fallback (CONTRACT §4): when the gateway hears nothing it skips the action
-  and runs the next verbs, so we say `Listen.fallback` and `<Redirect>` to the answer URL with
-  `no_input=1`; the webhook turns that into `Answer("no_answer")`.
+- Either is followed by a fallback (Twilio's TwiML `<Record>` documentation): when the gateway hears nothing it
+  skips the action and runs the next verbs, so we say `Listen.fallback` and `<Redirect>` to the answer URL
+  with `no_input=1`; the webhook turns that into `Answer("no_answer")`.
 - Escalate: `<Enqueue waitUrl action>agents</Enqueue>`. Hang up: `<Hangup/>`.
 """
 

@@ -1,4 +1,4 @@
-"""`<Record>` edges from CONTRACT §4, and machine detection."""
+"""`<Record>` edges from Twilio docs: TwiML <Record>, and machine detection."""
 
 from __future__ import annotations
 
