@@ -18,8 +18,7 @@ from dialer.clock import Clock, SystemClock
 from dialer.holidays import load_work_calendar
 from dialer.ivr.script import Script, load_scripts
 from dialer.model import Database, open_database
-from dialer.model.outcomes import DialRules
-from dialer.policy.rules import TaskTypeRules, Window
+from dialer.policy.rules import DialRules, TaskTypeRules, Window
 from dialer.settings import Settings
 from dialer.tasktypes import load_task_types
 

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 COMMAND_MODULES = (
     "dialer.cli.data",
     "dialer.cli.batches",
-    "dialer.cli.calls",
     "dialer.cli.scheduler",
     "dialer.cli.emulator",
     "dialer.cli.speech",

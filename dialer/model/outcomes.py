@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,8 +17,7 @@ from dialer.model.people import OptOut
 from dialer.model.states import CALL_RANK, CALLS_FINISHED, CALLS_IN_FLIGHT, CallStatus
 from dialer.model.tasks import Task
 from dialer.policy.attempts import after_attempt
-from dialer.policy.calendar import WorkCalendar
-from dialer.policy.rules import TaskTypeRules, Window
+from dialer.policy.rules import DialRules
 from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 
 # Kept under their former names for the rooms that import them.
@@ -40,15 +38,6 @@ POLICY_OUTCOME = {
     AttemptOutcome.ERROR: Outcome.GATEWAY_ERROR,
 }
 NO_CALENDAR_RECHECK = timedelta(hours=6)
-
-
-@dataclass(frozen=True)
-class DialRules:
-    """What the policy needs besides the task: its type's rules, the calendar and the windows."""
-
-    types: Mapping[str, TaskTypeRules]
-    calendar: WorkCalendar
-    windows: Sequence[Window]
 
 
 def is_opted_out(session: Session, task: Task) -> bool:
@@ -178,9 +167,8 @@ def finish_attempt(
 
 def settle_task(session: Session, task: Task, rules: DialRules, now: datetime) -> None:
     """Set a task that is between attempts to pending with its next attempt, or to its final state."""
-    type_rules = rules.types[task.type]
     view = task_view(task, is_opted_out(session, task))
-    step = after_attempt(view, attempt_views(task.attempts), type_rules, rules.calendar, rules.windows, now)
+    step = after_attempt(view, attempt_views(task.attempts), rules.for_type(task.type), now)
     task.claimed_by, task.claim_expires_at = None, None
     if step.status == Standing.PENDING:
         task.status = TaskStatus.PENDING

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from dialer.policy.calendar import WorkCalendar
 from dialer.policy.dialing import (
     STANDING_REASONS,
     TRANSIENT_RETRY_GAP,
@@ -15,7 +14,7 @@ from dialer.policy.dialing import (
     may_dial,
     used_attempts,
 )
-from dialer.policy.rules import TaskTypeRules, Window
+from dialer.policy.rules import Rules, TaskTypeRules
 from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 from dialer.policy.windows import openings, zone
 
@@ -34,35 +33,25 @@ class NextStep:
 
 
 def next_attempt_at(
-    task: TaskView,
-    attempts: Sequence[AttemptView],
-    rules: TaskTypeRules,
-    calendar: WorkCalendar,
-    windows: Sequence[Window],
-    now: datetime,
+    task: TaskView, attempts: Sequence[AttemptView], rules: Rules, now: datetime
 ) -> datetime | None:
     """Return the first instant from `now` at which `may_dial` says yes, or None if there is none."""
-    return _search(task, attempts, rules, calendar, windows, now)[0]
+    return _search(task, attempts, rules, now)[0]
 
 
 def _search(
-    task: TaskView,
-    attempts: Sequence[AttemptView],
-    rules: TaskTypeRules,
-    calendar: WorkCalendar,
-    windows: Sequence[Window],
-    now: datetime,
+    task: TaskView, attempts: Sequence[AttemptView], rules: Rules, now: datetime
 ) -> tuple[datetime | None, str]:
-    first = may_dial(task, attempts, rules, calendar, windows, now)
+    first = may_dial(task, attempts, rules, now)
     if first.ok:
         return now.astimezone(UTC), Reason.OK
     if first.reason in STANDING_REASONS or first.reason == Reason.NO_CALENDAR_DATA:
         return None, first.reason
     # Within one window on one day, every rule only loosens as time passes, so the first
     # acceptable instant is either this lower bound or the opening of a later window.
-    lower = _lower_bound(task, attempts, rules, now)
-    for opens, _closes in openings(lower, zone(task.timezone), windows, SEARCH_DAYS):
-        decision = may_dial(task, attempts, rules, calendar, windows, opens)
+    lower = _lower_bound(task, attempts, rules.task_type, now)
+    for opens, _closes in openings(lower, zone(task.timezone), rules.windows, SEARCH_DAYS):
+        decision = may_dial(task, attempts, rules, opens)
         if decision.ok:
             return opens, Reason.OK
         if decision.reason == Reason.NO_CALENDAR_DATA:
@@ -85,14 +74,7 @@ def _lower_bound(
     return max(bounds)
 
 
-def after_attempt(
-    task: TaskView,
-    attempts: Sequence[AttemptView],
-    rules: TaskTypeRules,
-    calendar: WorkCalendar,
-    windows: Sequence[Window],
-    now: datetime,
-) -> NextStep:
+def after_attempt(task: TaskView, attempts: Sequence[AttemptView], rules: Rules, now: datetime) -> NextStep:
     """Return what the latest attempt's outcome makes of the task: a next attempt or a final state."""
     if task.status in FINAL_STATUSES:
         return NextStep(task.status, None, "final")
@@ -103,13 +85,13 @@ def after_attempt(
         return NextStep(Standing.COMPLETED, None, Outcome.ANSWERED)
     if last is not None and last.outcome == Outcome.INVALID_NUMBER:
         return NextStep(Standing.INVALID, None, Outcome.INVALID_NUMBER)
-    if task.opted_out and not rules.mandatory:
+    if task.opted_out and not rules.task_type.mandatory:
         return NextStep(Standing.OPTED_OUT, None, Reason.OPTED_OUT)
-    if used_attempts(task, attempts) >= rules.attempts.max_attempts:
+    if used_attempts(task, attempts) >= rules.task_type.attempts.max_attempts:
         return NextStep(Standing.UNREACHABLE, None, Reason.ATTEMPT_CAP)
     # The task is between attempts now, whatever status the caller held it in while dialling.
     pending = dataclasses.replace(task, status=Standing.PENDING)
-    at, reason = _search(pending, attempts, rules, calendar, windows, now)
+    at, reason = _search(pending, attempts, rules, now)
     if at is not None:
         return NextStep(Standing.PENDING, at, "retry")
     if reason == Reason.NO_CALENDAR_DATA:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dialer.errors import CalendarDataMissing
 from dialer.policy.calendar import WorkCalendar
-from dialer.policy.rules import AttemptRules, TaskTypeRules, Window
+from dialer.policy.rules import AttemptRules, Rules, TaskTypeRules, Window
 from dialer.policy.views import AttemptView, Standing, TaskView
 from dialer.policy.windows import effective_spans, in_window, is_quiet, local, window_index, zone
 
@@ -56,25 +56,18 @@ def used_attempts(task: TaskView, attempts: Sequence[AttemptView]) -> int:
     return max(task.attempt_count, sum(1 for a in attempts if a.counts))
 
 
-def may_dial(
-    task: TaskView,
-    attempts: Sequence[AttemptView],
-    rules: TaskTypeRules,
-    calendar: WorkCalendar,
-    windows: Sequence[Window],
-    now: datetime,
-) -> Decision:
+def may_dial(task: TaskView, attempts: Sequence[AttemptView], rules: Rules, now: datetime) -> Decision:
     """Return whether a call to this task may start at `now` (aware UTC), and if not, why."""
     if now.utcoffset() is None:
         raise ValueError(f"may_dial needs an aware `now` (UTC), got naive {now.isoformat()}")
-    reason = _standing_reason(task, attempts, rules)
+    reason = _standing_reason(task, attempts, rules.task_type)
     if reason is None:
         try:
             tz = zone(task.timezone)
         except ValueError:
             return Decision(False, Reason.UNKNOWN_TIMEZONE)
-        reason = _time_reason(task, calendar, windows, now, tz) or _spacing_reason(
-            task, attempts, rules.attempts, windows, now, tz
+        reason = _time_reason(task, rules.calendar, rules.windows, now, tz) or _spacing_reason(
+            task, attempts, rules.task_type.attempts, rules.windows, now, tz
         )
     return Decision(reason is None, reason or Reason.OK)
 

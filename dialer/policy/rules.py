@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+
+from dialer.policy.calendar import WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,25 @@ class TaskTypeRules:
     grade_days: tuple[tuple[str, int], ...] = ()  # leads: (grade, days between calls), first is the default
     company: str = ""  # the name its scripts say; empty: DIALER_COMPANY_NAME
     cooling_off_days: int | None = None  # the 犹豫期 its scripts say, when the call list has none
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the gate needs besides a task and its attempts: its type's rules, the working calendar, the windows."""
+
+    task_type: TaskTypeRules
+    calendar: WorkCalendar
+    windows: Sequence[Window]
+
+
+@dataclass(frozen=True)
+class DialRules:
+    """The rules of every task type with the calendar and windows they share; `for_type` picks one's `Rules`."""
+
+    types: Mapping[str, TaskTypeRules]
+    calendar: WorkCalendar
+    windows: Sequence[Window]
+
+    def for_type(self, type_id: str) -> Rules:
+        """Return the `Rules` of one task type (KeyError when the type is unknown)."""
+        return Rules(self.types[type_id], self.calendar, self.windows)

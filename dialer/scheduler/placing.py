@@ -14,8 +14,9 @@ from dialer.clock import utcnow
 from dialer.errors import GatewayError
 from dialer.gateway.client import CallInfo, CallRequest, Gateway, InvalidNumber
 from dialer.model import Attempt, AttemptEvent, AttemptOutcome, CallStatus, Database, Task, TaskStatus
-from dialer.model.outcomes import DialRules, finish_attempt
+from dialer.model.outcomes import finish_attempt
 from dialer.model.pacing import reserve_slot
+from dialer.policy.rules import DialRules
 from dialer.settings import Settings
 
 if TYPE_CHECKING:

@@ -21,7 +21,6 @@ from dialer.gateway.client import ADOPT_SLACK, CallInfo, Gateway
 from dialer.model import Attempt, AttemptOutcome, Database, Task, TaskStatus
 from dialer.model.outcomes import (
     TERMINAL_CALL_STATUSES,
-    DialRules,
     apply_call_status,
     finish_attempt,
     record_event,
@@ -29,6 +28,7 @@ from dialer.model.outcomes import (
 )
 from dialer.model.pacing import lock_pacer
 from dialer.model.states import CALLS_IN_FLIGHT
+from dialer.policy.rules import DialRules
 
 log = logging.getLogger("dialer.scheduler")
 RECOVER_BATCH = 200

@@ -18,7 +18,6 @@ from dialer.gateway.client import Gateway
 from dialer.model import Attempt, AttemptOutcome, Database, Task, TaskStatus
 from dialer.model.batches import plan_approved
 from dialer.model.outcomes import (
-    DialRules,
     attempt_views,
     opted_out_pairs,
     settle_task,
@@ -29,6 +28,7 @@ from dialer.model.scripts import script_switches
 from dialer.model.states import CALLS_AT_GATEWAY, CallStatus
 from dialer.policy.attempts import next_attempt_at
 from dialer.policy.dialing import STANDING_REASONS, may_dial
+from dialer.policy.rules import DialRules
 from dialer.scheduler.placing import Placer
 from dialer.scheduler.recovery import recover_stale_claims
 from dialer.settings import Settings
@@ -257,13 +257,11 @@ class Dialer:
         postpone: Postpone | None,
     ) -> bool:
         """Ask the policy; a task that may not be dialled now is counted, and postponed when asked to."""
-        rules = self.rules.types.get(task.type)
-        if rules is None:
+        if task.type not in self.rules.types:
             report.skipped["unknown_task_type"] += 1
             return False
         view = task_view(task, opted_out)
-        attempts = attempt_views(task.attempts)
-        decision = may_dial(view, attempts, rules, self.rules.calendar, self.rules.windows, now)
+        decision = may_dial(view, attempt_views(task.attempts), self.rules.for_type(task.type), now)
         if not decision.ok:
             report.skipped[decision.reason] += 1
             if postpone is not None:
@@ -275,11 +273,8 @@ class Dialer:
         if reason in STANDING_REASONS:
             settle_task(s, task, self.rules, now)
             return
-        rules = self.rules.types[task.type]
         view = task_view(task, False)  # opted-out tasks stopped above as a standing reason
-        nxt = next_attempt_at(
-            view, attempt_views(task.attempts), rules, self.rules.calendar, self.rules.windows, now
-        )
+        nxt = next_attempt_at(view, attempt_views(task.attempts), self.rules.for_type(task.type), now)
         task.next_attempt_at = nxt if nxt is not None and nxt > now else now + NO_SLOT_RECHECK
 
     def _claim(self, s: Session, tasks: list[Task], report: TickReport, now: datetime) -> None:

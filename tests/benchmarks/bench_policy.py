@@ -19,13 +19,12 @@ import chinese_calendar
 from dialer.policy.attempts import next_attempt_at
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.dialing import may_dial, priority_key
-from dialer.policy.rules import DEFAULT_WINDOWS, TaskTypeRules
+from dialer.policy.rules import DEFAULT_WINDOWS, Rules, TaskTypeRules
 from dialer.policy.views import AttemptView, Outcome, TaskView
 
 N = 20_000
 SORT_N = 200_000
-RULES = TaskTypeRules(id="claim", name="理赔回访", script="claim")
-CAL = WorkCalendar()
+RULES = Rules(TaskTypeRules(id="claim", name="理赔回访", script="claim"), WorkCalendar(), DEFAULT_WINDOWS)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -64,12 +63,12 @@ def baseline(items: list[tuple[TaskView, list[AttemptView], datetime]]) -> None:
 
 def gate(items: list[tuple[TaskView, list[AttemptView], datetime]]) -> None:
     for task, attempts, now in items:
-        may_dial(task, attempts, RULES, CAL, DEFAULT_WINDOWS, now)
+        may_dial(task, attempts, RULES, now)
 
 
 def search(items: list[tuple[TaskView, list[AttemptView], datetime]]) -> None:
     for task, attempts, now in items:
-        next_attempt_at(task, attempts, RULES, CAL, DEFAULT_WINDOWS, now)
+        next_attempt_at(task, attempts, RULES, now)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dialer.policy.attempts import after_attempt, next_attempt_at
 from dialer.policy.calendar import WorkCalendar
-from dialer.policy.rules import DEFAULT_WINDOWS, AttemptRules, TaskTypeRules
+from dialer.policy.rules import DEFAULT_WINDOWS, AttemptRules, Rules, TaskTypeRules
 from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 from dialer.policy.windows import window_index
 from tests.policy.helpers import ATTEMPT_RULES, ZONES, oracle_in_window, oracle_working
@@ -25,7 +25,9 @@ def run_campaign(
     """Dial whenever allowed, never reaching the customer, until the policy gives up."""
     attempts: list[AttemptView] = []
     now = start
-    while (at := next_attempt_at(task, attempts, rules, WorkCalendar(), DEFAULT_WINDOWS, now)) is not None:
+    while (
+        at := next_attempt_at(task, attempts, Rules(rules, WorkCalendar(), DEFAULT_WINDOWS), now)
+    ) is not None:
         attempts.append(AttemptView(at, data.draw(UNSUCCESSFUL)))
         now = at + timedelta(seconds=data.draw(st.integers(20, 600)))  # the call rings, then ends
         assert len(attempts) <= 10, "the campaign does not stop"
@@ -54,7 +56,7 @@ def test_a_campaign_keeps_the_cap_the_days_the_windows_and_the_gap(data: st.Data
         assert 9 <= w.hour < 21 and oracle_in_window(w.time(), DEFAULT_WINDOWS)
         assert oracle_working(w.date(), WorkCalendar()) is True
     last = after_attempt(
-        TaskView(id=1, timezone=tz), attempts, rules, WorkCalendar(), DEFAULT_WINDOWS, walls[-1]
+        TaskView(id=1, timezone=tz), attempts, Rules(rules, WorkCalendar(), DEFAULT_WINDOWS), walls[-1]
     )
     assert last.status == Standing.UNREACHABLE
 
@@ -66,7 +68,7 @@ def test_the_default_campaign_is_morning_afternoon_then_the_next_morning() -> No
     attempts: list[AttemptView] = []
     now = datetime(2026, 11, 23, 10, 30, tzinfo=sh)
     for _ in range(3):
-        at = next_attempt_at(TaskView(id=1), attempts, rules, WorkCalendar(), DEFAULT_WINDOWS, now)
+        at = next_attempt_at(TaskView(id=1), attempts, Rules(rules, WorkCalendar(), DEFAULT_WINDOWS), now)
         assert at is not None
         attempts.append(AttemptView(at, Outcome.NO_ANSWER))
         now = at

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from dialer.policy.attempts import NextStep, after_attempt
 from dialer.policy.calendar import WorkCalendar
-from dialer.policy.rules import DEFAULT_WINDOWS, TaskTypeRules
+from dialer.policy.rules import DEFAULT_WINDOWS, Rules, TaskTypeRules
 from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 from tests.policy.helpers import MANDATORY, RULES, sh
 
@@ -14,7 +14,9 @@ TASK = TaskView(id=7, status=Standing.CALLING, attempt_count=1)
 
 
 def step(attempts: list[AttemptView], task: TaskView = TASK, rules: TaskTypeRules = RULES) -> NextStep:
-    return after_attempt(task, attempts, rules, WorkCalendar(), DEFAULT_WINDOWS, attempts[-1].started_at)
+    return after_attempt(
+        task, attempts, Rules(rules, WorkCalendar(), DEFAULT_WINDOWS), attempts[-1].started_at
+    )
 
 
 def test_an_answered_call_completes_the_task() -> None:

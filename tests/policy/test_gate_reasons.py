@@ -8,7 +8,7 @@ import pytest
 
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.dialing import Decision, may_dial
-from dialer.policy.rules import DEFAULT_WINDOWS, AttemptRules, TaskTypeRules, Window
+from dialer.policy.rules import DEFAULT_WINDOWS, AttemptRules, Rules, TaskTypeRules, Window
 from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 from tests.policy.helpers import MANDATORY, RULES, sh
 
@@ -18,7 +18,7 @@ MONDAY_1030 = sh("2026-11-23T10:30:00")
 def gate(
     task: TaskView, attempts: list[AttemptView], rules: TaskTypeRules = RULES, now: datetime = MONDAY_1030
 ) -> Decision:
-    return may_dial(task, attempts, rules, WorkCalendar(), DEFAULT_WINDOWS, now)
+    return may_dial(task, attempts, Rules(rules, WorkCalendar(), DEFAULT_WINDOWS), now)
 
 
 def tried(*walls: str) -> list[AttemptView]:
@@ -84,14 +84,16 @@ def test_the_last_attempt_goes_to_a_new_day() -> None:
     # Two attempts today leave one, and it must reach a second day; a day-long window tempts otherwise.
     day_long = (Window.parse("09:00-21:00"),)
     attempts = tried("2026-11-23T09:00:00", "2026-11-23T11:00:00")
-    decision = may_dial(TaskView(id=1), attempts, RULES, WorkCalendar(), day_long, sh("2026-11-23T13:00:00"))
+    decision = may_dial(
+        TaskView(id=1), attempts, Rules(RULES, WorkCalendar(), day_long), sh("2026-11-23T13:00:00")
+    )
     assert decision.reason == "same_day"
 
 
 def test_with_one_window_the_different_window_rule_waives_itself() -> None:
     one = (Window.parse("10:00-12:00"),)
     attempts = tried("2026-11-20T10:30:00")
-    assert may_dial(TaskView(id=1), attempts, RULES, WorkCalendar(), one, MONDAY_1030).ok
+    assert may_dial(TaskView(id=1), attempts, Rules(RULES, WorkCalendar(), one), MONDAY_1030).ok
 
 
 def test_a_naive_now_is_refused_with_a_clear_message() -> None:

@@ -13,7 +13,7 @@ from dialer.errors import CalendarDataMissing
 from dialer.policy.attempts import next_attempt_at
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.dialing import may_dial
-from dialer.policy.rules import DEFAULT_WINDOWS, Window
+from dialer.policy.rules import DEFAULT_WINDOWS, Rules, Window
 from dialer.policy.views import TaskView
 from tests.policy.helpers import RULES, SHANGHAI, at, sh
 
@@ -111,36 +111,39 @@ def test_it_decides_each_hard_day_as_written(
     wall: str, tz: str, calendar: WorkCalendar, windows: tuple[Window, ...], expected: str
 ) -> None:
     task = TaskView(id=1, timezone=tz)
-    assert may_dial(task, [], RULES, calendar, windows, at(wall, tz)).reason == expected
+    assert may_dial(task, [], Rules(RULES, calendar, windows), at(wall, tz)).reason == expected
 
 
 def test_new_yorks_morning_is_shanghais_night() -> None:
     instant = at("2026-11-23T10:30:00", NY)  # 23:30 in Shanghai
-    assert may_dial(TaskView(id=1, timezone=NY), [], RULES, PLAIN, DEFAULT_WINDOWS, instant).ok
-    assert may_dial(TaskView(id=1), [], RULES, PLAIN, DEFAULT_WINDOWS, instant).reason == "quiet_hours"
+    assert may_dial(TaskView(id=1, timezone=NY), [], Rules(RULES, PLAIN, DEFAULT_WINDOWS), instant).ok
+    assert may_dial(TaskView(id=1), [], Rules(RULES, PLAIN, DEFAULT_WINDOWS), instant).reason == "quiet_hours"
 
 
 def test_urumqis_morning_is_shanghais_lunch() -> None:
     instant = at("2026-11-23T10:30:00", URUMQI)  # 12:30 in Shanghai
-    assert may_dial(TaskView(id=1, timezone=URUMQI), [], RULES, PLAIN, DEFAULT_WINDOWS, instant).ok
-    assert may_dial(TaskView(id=1), [], RULES, PLAIN, DEFAULT_WINDOWS, instant).reason == "outside_window"
+    assert may_dial(TaskView(id=1, timezone=URUMQI), [], Rules(RULES, PLAIN, DEFAULT_WINDOWS), instant).ok
+    assert (
+        may_dial(TaskView(id=1), [], Rules(RULES, PLAIN, DEFAULT_WINDOWS), instant).reason == "outside_window"
+    )
 
 
 def test_it_skips_national_day() -> None:
     # Asked on the evening before the holiday, the next call waits for the first window after it.
-    nxt = next_attempt_at(TaskView(id=1), [], RULES, PLAIN, DEFAULT_WINDOWS, sh("2026-09-30T17:00:00"))
+    nxt = next_attempt_at(TaskView(id=1), [], Rules(RULES, PLAIN, DEFAULT_WINDOWS), sh("2026-09-30T17:00:00"))
     assert nxt == sh("2026-10-08T10:00:00")
 
 
 def test_it_calls_on_the_tiaoxiu_saturday() -> None:
-    nxt = next_attempt_at(TaskView(id=1), [], RULES, PLAIN, DEFAULT_WINDOWS, sh("2026-10-09T17:00:00"))
+    nxt = next_attempt_at(TaskView(id=1), [], Rules(RULES, PLAIN, DEFAULT_WINDOWS), sh("2026-10-09T17:00:00"))
     assert nxt == sh("2026-10-10T10:00:00")
 
 
 def test_it_stops_at_the_end_of_the_known_calendar() -> None:
     # After the last window of 2026 there is no instant anyone can vouch for.
     assert (
-        next_attempt_at(TaskView(id=1), [], RULES, PLAIN, DEFAULT_WINDOWS, sh("2026-12-31T17:00:00")) is None
+        next_attempt_at(TaskView(id=1), [], Rules(RULES, PLAIN, DEFAULT_WINDOWS), sh("2026-12-31T17:00:00"))
+        is None
     )
 
 
@@ -154,4 +157,4 @@ def test_an_override_wins_over_the_package_on_national_day() -> None:
     # An operator may open a holiday (e.g. an emergency recall campaign); the override is the last word.
     opened = WorkCalendar({date(2026, 10, 5): True})
     when = datetime(2026, 10, 5, 10, 30, tzinfo=SHANGHAI)
-    assert may_dial(TaskView(id=1), [], RULES, opened, DEFAULT_WINDOWS, when).ok
+    assert may_dial(TaskView(id=1), [], Rules(RULES, opened, DEFAULT_WINDOWS), when).ok

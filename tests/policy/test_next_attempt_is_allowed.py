@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from dialer.policy.attempts import next_attempt_at
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.dialing import STANDING_REASONS, Reason, may_dial
-from dialer.policy.rules import DEFAULT_WINDOWS
+from dialer.policy.rules import DEFAULT_WINDOWS, Rules
 from tests.policy.helpers import CALENDARS, TYPE_RULES, WINDOWS, ZONES, histories, local_instants, tasks
 
 
@@ -22,16 +22,16 @@ def test_the_next_attempt_is_the_first_instant_the_gate_accepts(data: st.DataObj
     now = data.draw(local_instants(tz))
     task, attempts = data.draw(tasks(tz)), data.draw(histories(tz, now))
     rules, calendar, windows = data.draw(TYPE_RULES), data.draw(CALENDARS), data.draw(WINDOWS)
-    nxt = next_attempt_at(task, attempts, rules, calendar, windows, now)
+    nxt = next_attempt_at(task, attempts, Rules(rules, calendar, windows), now)
     event(f"found: {nxt is not None}")
     if nxt is None:
         return
     assert nxt >= now and nxt.tzinfo == UTC
-    assert may_dial(task, attempts, rules, calendar, windows, nxt).ok
+    assert may_dial(task, attempts, Rules(rules, calendar, windows), nxt).ok
     # Nothing earlier would have been accepted: probe an instant between now and the answer.
     probe = now + (nxt - now) * data.draw(st.floats(0, 1, exclude_max=True))
     if probe < nxt:
-        assert not may_dial(task, attempts, rules, calendar, windows, probe).ok
+        assert not may_dial(task, attempts, Rules(rules, calendar, windows), probe).ok
 
 
 @settings(max_examples=200, deadline=None)
@@ -47,8 +47,8 @@ def test_it_finds_a_next_attempt_unless_the_task_is_exhausted(data: st.DataObjec
     )
     task = dataclasses.replace(task, earliest_at=earliest)
     attempts = [a for a in data.draw(histories(tz, now)) if a.started_at <= now]  # no attempt in the future
-    nxt = next_attempt_at(task, attempts, rules, WorkCalendar(), DEFAULT_WINDOWS, now)
-    reason = may_dial(task, attempts, rules, WorkCalendar(), DEFAULT_WINDOWS, now).reason
+    nxt = next_attempt_at(task, attempts, Rules(rules, WorkCalendar(), DEFAULT_WINDOWS), now)
+    reason = may_dial(task, attempts, Rules(rules, WorkCalendar(), DEFAULT_WINDOWS), now).reason
     event(f"reason now: {reason}")
     assert (nxt is None) == (reason in STANDING_REASONS)
     if nxt is not None:
@@ -62,6 +62,6 @@ def test_it_never_answers_inside_a_year_without_data(data: st.DataObject) -> Non
     now = data.draw(local_instants(tz))
     task, attempts = data.draw(tasks(tz)), data.draw(histories(tz, now))
     rules, calendar, windows = data.draw(TYPE_RULES), data.draw(CALENDARS), data.draw(WINDOWS)
-    nxt = next_attempt_at(task, attempts, rules, calendar, windows, now)
+    nxt = next_attempt_at(task, attempts, Rules(rules, calendar, windows), now)
     if nxt is not None:
-        assert may_dial(task, attempts, rules, calendar, windows, nxt).reason == Reason.OK
+        assert may_dial(task, attempts, Rules(rules, calendar, windows), nxt).reason == Reason.OK

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.dialing import may_dial
-from dialer.policy.rules import TaskTypeRules, Window
+from dialer.policy.rules import Rules, TaskTypeRules, Window
 from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 from tests.policy.helpers import (
     CALENDARS,
@@ -38,7 +38,7 @@ def cases(draw: st.DrawFn) -> Case:
 @given(cases())
 def test_an_ok_never_breaks_a_rule(case: Case) -> None:
     task, attempts, rules, calendar, windows, now = case
-    decision = may_dial(task, attempts, rules, calendar, windows, now)
+    decision = may_dial(task, attempts, Rules(rules, calendar, windows), now)
     event(f"reason: {decision.reason}")
     if not decision.ok:
         return
@@ -71,4 +71,4 @@ def test_a_fresh_task_is_called_exactly_when_the_plain_rules_allow(data: st.Data
         and oracle_working(wall.date(), calendar) is True
     )
     event(f"allowed: {allowed}")
-    assert may_dial(task, [], rules, calendar, windows, now).ok == allowed
+    assert may_dial(task, [], Rules(rules, calendar, windows), now).ok == allowed
