@@ -14,6 +14,7 @@ from dialer.model.base import FINAL_STATUSES, AttemptOutcome, TaskStatus
 from dialer.model.calls import Attempt, AttemptEvent
 from dialer.model.db import MAX_ID
 from dialer.model.people import OptOut
+from dialer.model.series import schedule_next_call
 from dialer.model.states import CALL_RANK, CALLS_FINISHED, CALLS_IN_FLIGHT, CallStatus
 from dialer.model.tasks import Task
 from dialer.policy.attempts import after_attempt
@@ -188,6 +189,8 @@ def settle_task(session: Session, task: Task, rules: DialRules, now: datetime) -
     else:  # COMPLETED: the last attempt reached the customer; keep its verdict (succeeded or problem)
         last = task.attempts[-1].outcome if task.attempts else None
         _close(task, TaskStatus.PROBLEM if last == AttemptOutcome.PROBLEM else TaskStatus.SUCCEEDED, now)
+    if task.status in FINAL_STATUSES:  # an open-ended series (a lead) dates its next call from this one
+        schedule_next_call(session, task, rules.types[task.type], now)
 
 
 def _close(task: Task, status: TaskStatus, now: datetime) -> None:

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from dialer.model import Database, Task, TaskStatus, open_database
+from dialer.model import Attempt, AttemptOutcome, Database, Task, TaskStatus, open_database
+from dialer.model.outcomes import settle_task
 from dialer.model.series import close_lead, schedule_next_call
-from dialer.settings import PROJECT_ROOT
+from dialer.services import load_dial_rules
+from dialer.settings import PROJECT_ROOT, Settings
 from dialer.tasktypes import load_task_types
 from tests.programme.helpers import call_list, cli, cli_json, people
 
@@ -105,6 +107,34 @@ def test_a_lead_is_called_again_by_its_grade_after_each_call_until_closed(url: s
     with db.session() as s:
         closed = s.get(Task, nxt.id)
         assert closed is not None and closed.status == TaskStatus.CANCELLED
+    db.dispose()
+
+
+def test_settling_a_leads_call_dates_its_next_call_by_grade(url: str, tmp_path: Path) -> None:
+    f = call_list(
+        tmp_path / "leads.csv", "来访日期", [("乙", "13800000002", "2026-11-02", "B")], ("客户等级",)
+    )
+    cli(["import", str(f), "--type", "lead"], url, tmp_path)
+    (task,) = tasks_of(url)
+    rules = load_dial_rules(Settings(database_url=url, var_dir=tmp_path / "var"))
+    called = datetime(2026, 11, 4, 2, 30, tzinfo=UTC)  # Wednesday 10:30 in Shanghai
+    db = open_database(url)
+    with db.session() as s, s.begin():
+        lead = s.get(Task, task.id)
+        assert lead is not None
+        s.add(Attempt(task_id=lead.id, number=1, status="completed", outcome=AttemptOutcome.SUCCEEDED,
+                      to_number="+8613800000002", script=lead.script, placed_at=called, answered_at=called,
+                      ended_at=called))  # fmt: skip
+        s.flush()
+        s.refresh(lead)
+        settle_task(s, lead, rules, called)
+        assert lead.status == TaskStatus.SUCCEEDED
+        settle_task(s, lead, rules, called)  # settled twice (a retried callback): still one next call
+    after = tasks_of(url)
+    assert [(t.series_step, t.status, t.earliest_at) for t in after] == [
+        (1, TaskStatus.SUCCEEDED, task.earliest_at),
+        (2, TaskStatus.PENDING, called + timedelta(days=7)),
+    ]
     db.dispose()
 
 
