@@ -38,7 +38,9 @@ def clip_url(phone_clip: Callable[[str], Path]) -> Iterator[str]:
 
 
 def turn(settings: Settings, model: SpeechModel, url: str, budget: float) -> Any:
-    settings = replace(settings, answer_budget_seconds=budget)
+    # The clip's server is the gateway here: media is fetched only from the configured gateway.
+    gateway = url.split("/2010-04-01/", 1)[0]
+    settings = replace(settings, answer_budget_seconds=budget, gateway_url=gateway)
     svc = Services.build(settings, gateway=Gateway(settings), speech=model)
     try:
         form = {"RecordingUrl": url, "RecordingSid": "RE1", "RecordingDuration": "1"}
