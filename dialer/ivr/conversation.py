@@ -8,7 +8,6 @@ a retried request gets the same document back.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from dialer.ivr import flow
 from dialer.ivr.escalation import escalate, queue_name
+from dialer.ivr.items import call_context, standing
 from dialer.ivr.turns import Heard, describe, store_turn
 from dialer.ivr.twiml import Urls, render
-from dialer.ivr.values import CallContext, Event, State, Step, honorific_for
-from dialer.ivr.wording import script_values
+from dialer.ivr.values import CallContext, Event, State, Step
 from dialer.model import Attempt, AttemptOutcome
 from dialer.model.outcomes import record_event
 from dialer.services import Services
@@ -58,8 +57,12 @@ class Conversation:
                 store_turn(s, self.svc, attempt, step.record, event, attempt.task.department, now)
         _apply_outcome(attempt, new_state, step)
         if not isinstance(event, Heard) and attempt.outcome is None:
-            # The queue's result: handed to a person, the robot's attempt is over either way.
-            attempt.outcome = AttemptOutcome.PROBLEM if new_state.problems else AttemptOutcome.SUCCEEDED
+            # The queue's result: being handed to a person answers nothing. The call succeeds only if every
+            # required item has a 是/否 (the agent may have recorded them already); else its items stay open.
+            found = standing(
+                s, script, self.context(attempt, now), attempt.task, problem=bool(new_state.problems)
+            )
+            attempt.outcome = AttemptOutcome(found.verdict.value)
         if step.escalate and isinstance(event, Heard):
             escalate(s, self.svc, attempt, new_state.escalated or "agent", now)
         handled = state.turn if isinstance(event, Heard) else None
@@ -81,20 +84,7 @@ class Conversation:
     def context(self, attempt: Attempt, now: datetime) -> CallContext:
         """Return what the script's placeholders need for this call."""
         svc = self.svc
-        task, customer = attempt.task, attempt.task.customer
-        extra = json.loads(task.extra) if task.extra else {}
-        local = task.event_at.astimezone(svc.settings.tz)
-        return CallContext(
-            customer_name=customer.name,
-            honorific=h
-            if (h := honorific_for(customer.gender)) != "您"
-            else "",  # "请问是张伟本人吗" reads well
-            **script_values(svc.settings, svc.task_types.get(task.type), extra),
-            event_date=f"{local.month}月{local.day}日",
-            age=customer.age_at(now.year),
-            elderly_age=svc.settings.elderly_age,
-            keys_only=svc.speech is None,
-        )
+        return call_context(svc.settings, svc.task_types, attempt.task, now, keys_only=svc.speech is None)
 
     def urls(self, attempt: Attempt) -> Urls:
         base = self.svc.settings.public_url.rstrip("/")

@@ -101,7 +101,11 @@ class Recording(Base):
 
 
 class Answer(Base):
-    """What the customer said or keyed to one question, and how it was classified."""
+    """What the customer said or keyed to one question, how it was classified, and who recorded it.
+
+    `recorded_by_id` is None when the robot heard the answer, else the agent who noted it while talking with
+    the customer (`created_at` says when either was recorded).
+    """
 
     __tablename__ = "answers"
     __table_args__ = (UniqueConstraint("attempt_id", "question_id", "turn", name="uq_answers_turn"),)
@@ -118,6 +122,8 @@ class Answer(Base):
     matched: Mapped[str] = mapped_column(String(64), default="")
     problem: Mapped[bool] = mapped_column(default=False)
     final: Mapped[bool] = mapped_column(default=True)  # False for a turn that was asked again
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the robot
+    note: Mapped[str | None] = mapped_column(Text)  # the agent's note on this answer
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     clip: Mapped[Recording | None] = relationship()

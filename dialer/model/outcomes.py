@@ -19,6 +19,7 @@ from dialer.model.states import CALL_RANK, CALLS_FINISHED, CALLS_IN_FLIGHT, Call
 from dialer.model.tasks import Task
 from dialer.policy.attempts import after_attempt
 from dialer.policy.rules import DialRules
+from dialer.policy.verdicts import Verdict
 from dialer.policy.views import AttemptView, Outcome, Standing, TaskView
 
 # Kept under their former names for the rooms that import them.
@@ -191,6 +192,25 @@ def settle_task(session: Session, task: Task, rules: DialRules, now: datetime) -
         _close(task, TaskStatus.PROBLEM if last == AttemptOutcome.PROBLEM else TaskStatus.SUCCEEDED, now)
     if task.status in FINAL_STATUSES:  # an open-ended series (a lead) dates its next call from this one
         schedule_next_call(session, task, rules.types[task.type], now)
+
+
+# Tasks an agent's answers may still decide: between attempts, or closed for want of a reachable customer.
+DECIDABLE = (TaskStatus.PENDING, TaskStatus.UNREACHABLE)
+
+
+def settle_by_verdict(attempt: Attempt, verdict: Verdict, now: datetime) -> None:
+    """Let answers recorded after the robot's part decide the call and, once it has ended, the task.
+
+    A call still live keeps its outcome open to the conversation; an open verdict leaves the task to the
+    attempt rules (callback, or unreachable at the end); a decided one closes it.
+    """
+    if attempt.outcome is None:
+        return  # the queue's result has not come: the conversation reads these answers then
+    if attempt.outcome in (AttemptOutcome.SUCCEEDED, AttemptOutcome.PROBLEM, AttemptOutcome.OPEN):
+        attempt.outcome = AttemptOutcome(verdict.value)
+    task = attempt.task
+    if attempt.status in CALLS_FINISHED and task.status in DECIDABLE and verdict != Verdict.OPEN:
+        _close(task, TaskStatus(verdict.value), now)
 
 
 def _close(task: Task, status: TaskStatus, now: datetime) -> None:

@@ -77,6 +77,9 @@ CALL_RANK: dict[str, int] = {
 class AttemptOutcome(StrEnum):
     SUCCEEDED = "succeeded"
     PROBLEM = "problem"
+    OPEN = (
+        "open"  # the customer was reached, but a required item still lacks a 是/否 (e.g. handed to a person)
+    )
     WRONG_PERSON = "wrong_person"
     BUSY = "busy"
     NO_ANSWER = "no_answer"
@@ -158,7 +161,8 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         CallStatus.FAILED: "呼叫失败", CallStatus.CANCELED: "已取消",
     },
     AttemptOutcome: {
-        AttemptOutcome.SUCCEEDED: "成功", AttemptOutcome.PROBLEM: "问题件", AttemptOutcome.WRONG_PERSON: "非本人",
+        AttemptOutcome.SUCCEEDED: "成功", AttemptOutcome.PROBLEM: "问题件",
+        AttemptOutcome.OPEN: "有未确认项", AttemptOutcome.WRONG_PERSON: "非本人",
         AttemptOutcome.BUSY: "忙线", AttemptOutcome.NO_ANSWER: "无人接听", AttemptOutcome.FAILED: "呼叫失败",
         AttemptOutcome.VOICEMAIL: "语音信箱", AttemptOutcome.HUNG_UP: "中途挂断", AttemptOutcome.INVALID: "号码无效",
         AttemptOutcome.ERROR: "线路错误", AttemptOutcome.CANCELED: "已取消",

@@ -35,6 +35,7 @@ SUCCESS = (TaskStatus.SUCCEEDED, TaskStatus.PROBLEM)
 CONNECTED = (
     AttemptOutcome.SUCCEEDED,
     AttemptOutcome.PROBLEM,
+    AttemptOutcome.OPEN,
     AttemptOutcome.WRONG_PERSON,
     AttemptOutcome.HUNG_UP,
 )

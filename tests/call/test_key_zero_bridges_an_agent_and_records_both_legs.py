@@ -41,7 +41,15 @@ def test_the_agent_persona_is_dialled_and_bridged(campaign: Line) -> None:
     assert any(
         "<Queue" in d["twiml"] and f"agents-{attempt.id}" in d["twiml"] for d in agent_call["documents"]
     )
-    assert attempt.outcome == "succeeded"  # handed to a person with no problem: the robot's part is done
+
+
+def test_a_call_handed_over_with_its_items_unasked_stays_open(campaign: Line) -> None:
+    [attempt] = campaign.attempts(name_of("key_zero"))
+    task = campaign.task(name_of("key_zero"))
+    # Being handed to a person answers nothing: the agent recorded no answers, so the items stay open and the
+    # task goes on by the attempt rules instead of counting as succeeded.
+    assert attempt.outcome == "open"
+    assert task.status == "pending" and task.next_attempt_at is not None
 
 
 def test_both_legs_are_recorded_in_two_channels_and_stored_with_their_checksum(campaign: Line) -> None:
