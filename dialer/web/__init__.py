@@ -9,6 +9,7 @@ from dialer.services import services
 from dialer.web import errors, guard, helpers
 from dialer.web.admin import bp as admin_bp
 from dialer.web.agents import bp as agents_bp
+from dialer.web.answers import bp as answers_bp
 from dialer.web.auditlog import bp as audit_bp
 from dialer.web.auth import bp as auth_bp
 from dialer.web.calls import bp as calls_bp
@@ -31,5 +32,5 @@ def init_app(app: Flask) -> None:
         if request.blueprint in errors.CONSOLE_BLUEPRINTS:
             csrf.protect()
 
-    for bp in (auth_bp, agents_bp, calls_bp, audit_bp, admin_bp, plans_bp, report_bp):
+    for bp in (auth_bp, agents_bp, answers_bp, calls_bp, audit_bp, admin_bp, plans_bp, report_bp):
         app.register_blueprint(bp)

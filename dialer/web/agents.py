@@ -11,13 +11,14 @@ from werkzeug.wrappers import Response
 
 from dialer.holidays import load_work_calendar
 from dialer.model import Attempt, Callback, CaseNote, CaseStatus, Escalation, ProblemCase, Task, User
-from dialer.model.states import ESCALATIONS_ACTIVE, EscalationStatus
+from dialer.model.states import ESCALATIONS_ACTIVE, ESCALATIONS_FINISHED, EscalationStatus
 from dialer.services import services
 from dialer.web.helpers import audit, db, now, requires, user
 from dialer.web.sla import SlaClock, sla_clock
 
 bp = Blueprint("agents", __name__)
 LIVE = ESCALATIONS_ACTIVE
+RECENT = 20  # my finished escalated calls the board lists, newest first
 CAUSES = ("销售误导", "客户理解偏差", "信息录入错误", "客户已知悉无异议", "服务质量问题", "其他")
 
 
@@ -41,8 +42,16 @@ def _board_context() -> dict[str, object]:
 @bp.get("/board")
 @requires("board")
 def board() -> str:
-    """Show the callers waiting for a person; the page refreshes its table every few seconds."""
-    return render_template("board.html", **_board_context())
+    """Show the callers waiting for a person, and my finished calls whose answers may still be recorded."""
+    q = (
+        select(Escalation, Task)
+        .join(Attempt, Attempt.id == Escalation.attempt_id)
+        .join(Task, Task.id == Attempt.task_id)
+        .where(Escalation.agent_id == user().id, Escalation.status.in_(ESCALATIONS_FINISHED))
+        .order_by(Escalation.id.desc())
+        .limit(RECENT)
+    )
+    return render_template("board.html", recent=list(db().execute(q)), **_board_context())
 
 
 @bp.get("/board/rows")

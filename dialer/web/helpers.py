@@ -63,7 +63,9 @@ SECTION = {
     "agents.board_rows": "agents.board", "agents.take": "agents.board", "agents.case": "agents.cases",
     "agents.assign": "agents.cases", "agents.note": "agents.cases", "agents.resolution": "agents.cases",
     "agents.schedule_callback": "agents.cases", "agents.close": "agents.cases",
-    "agents.callback_done": "agents.callbacks", "calls.call": "calls.search", "report.tasks": "report.page", "admin.script": "admin.scripts",
+    "agents.callback_done": "agents.callbacks", "answers.escalation": "agents.board",
+    "answers.save_escalation": "agents.board", "answers.callback": "agents.callbacks",
+    "answers.save_callback": "agents.callbacks", "calls.call": "calls.search", "report.tasks": "report.page", "admin.script": "admin.scripts",
 }  # fmt: skip
 
 
