@@ -50,13 +50,18 @@ class CaseRules:
         return opened - timedelta(days=self.repeat_window_days)
 
 
-def is_working_day(day: date, calendar: WorkCalendar) -> bool:
-    """Return whether `day` is a working day; a year with no data counts Monday to Friday, not nothing."""
+def working_day(day: date, calendar: WorkCalendar) -> tuple[bool, bool]:
+    """Return (whether `day` is a working day, whether that was guessed because its year has no data)."""
     try:
-        return calendar.is_working_day(day)
+        return calendar.is_working_day(day), False
     except CalendarDataMissing:
         # A case must always get a due date; the dialler alone fails closed on a missing year.
-        return day.weekday() < 5
+        return day.weekday() < 5, True
+
+
+def is_working_day(day: date, calendar: WorkCalendar) -> bool:
+    """Return whether `day` is a working day; a year with no data counts Monday to Friday, not nothing."""
+    return working_day(day, calendar)[0]
 
 
 def add_working_days(start: date, days: int, calendar: WorkCalendar) -> date:
@@ -66,6 +71,19 @@ def add_working_days(start: date, days: int, calendar: WorkCalendar) -> date:
         day += timedelta(days=1)
         count += is_working_day(day, calendar)
     return day
+
+
+def working_days_between(a: date, b: date, calendar: WorkCalendar) -> tuple[int, bool]:
+    """Return the working days after `a` up to and including `b` (negative if b is before a), and whether
+    any of them was guessed from the weekday."""
+    sign, lo, hi = (1, a, b) if b >= a else (-1, b, a)
+    count, guessed, day = 0, False, lo
+    while day < hi:
+        day += timedelta(days=1)
+        working, g = working_day(day, calendar)
+        guessed |= g
+        count += working
+    return sign * count, guessed
 
 
 def problem_due_at(opened: datetime, rules: CaseRules) -> datetime:

@@ -108,7 +108,8 @@ def cases() -> str:
         view, q = "open", q.where(ProblemCase.status != CaseStatus.CLOSED)
     rows = [(c, t, _clock(c)) for c, t in db().execute(q.order_by(ProblemCase.created_at).limit(500))]
     names = {u.id: u.display_name or u.username for u in db().scalars(select(User))}
-    return render_template("cases.html", rows=rows, view=view, names=names)
+    return render_template("cases.html", rows=rows, view=view, names=names,
+                           sla_days=services().settings.problem_sla_working_days)  # fmt: skip
 
 
 def _case(case_id: int) -> ProblemCase:
