@@ -45,6 +45,7 @@ def demo(ctx: Context, as_json: bool, speed: float, root: Path | None, keys_only
     from dialer.demo.campaign import run_campaign
     from dialer.demo.summary import summarise
     from dialer.model import open_database
+    from dialer.services import Services
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     settings = ctx.settings
@@ -55,8 +56,9 @@ def demo(ctx: Context, as_json: bool, speed: float, root: Path | None, keys_only
     speech = None if keys_only else _standin(settings.var_dir / "models", say)
     places = run_campaign(settings, root, speed, say, speech)
     db = open_database(places.database_url)
-    summary = summarise(db)
-    db.dispose()
+    svc = Services.build(settings.replace(database_url=places.database_url), db=db)
+    summary = summarise(db, svc)
+    svc.close()
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -72,6 +74,21 @@ def _standin(cache: Path, say: Callable[[str], None]) -> SpeechModel:
         f"speech: the Chinese-labelled stand-in of the Korean test model ({path}); for real calls set VOSK_MODEL_PATH"
     )
     return model
+
+
+def _print_open_items(out: Console, summary: DemoSummary) -> None:
+    """Print the tasks that reached their customer but still have required items without a 是/否."""
+    if not summary.open_items:
+        out.print("没有未答完的回访：每个已接通本人的任务都已得到全部必答问题的“是/否”。")
+        return
+    table = Table(title=f"未答完的回访（{summary.with_open_items} 件，有待确认的问题，不计为回访成功）")
+    for col in ("客户", "任务状态", "待确认的问题"):
+        table.add_column(col)
+    for t in summary.open_items:
+        items = t["items"]
+        shown = "\n".join(items[:3]) + (f"\n……共 {len(items)} 题" if len(items) > 3 else "")
+        table.add_row(t["customer"], t["status_label"], shown)
+    out.print(table)
 
 
 def _print(summary: DemoSummary, places: DemoPlaces, seconds: float) -> None:
@@ -93,6 +110,7 @@ def _print(summary: DemoSummary, places: DemoPlaces, seconds: float) -> None:
     for c in summary.problem_cases:
         cases.add_row(c["customer"], c["question"], c["answer"])
     out.print(cases)
+    _print_open_items(out, summary)
     out.print(
         f"Finished in {seconds:.0f} s. Database: {places.database_url}  Recordings: {places.recordings}\n"
         f"Browse the calls: DIALER_DATABASE_URL={places.database_url} DIALER_RECORDINGS_DIR={places.recordings} "

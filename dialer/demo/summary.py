@@ -6,7 +6,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
 
+from dialer.ivr.items import call_context, standing
 from dialer.model import (
     Answer,
     Attempt,
@@ -19,6 +21,10 @@ from dialer.model import (
     Task,
     TaskStatus,
 )
+from dialer.model.states import label
+from dialer.services import Services
+
+DECIDED = (TaskStatus.SUCCEEDED, TaskStatus.PROBLEM)
 
 
 @dataclass
@@ -33,6 +39,9 @@ class DemoSummary:
     recordings: int = 0
     answer_clips: int = 0
     problem_cases: list[dict[str, str]] = field(default_factory=list)
+    # Tasks whose customer was reached but not every required item has a 是/否: never counted as succeeded.
+    with_open_items: int = 0
+    open_items: list[dict[str, Any]] = field(default_factory=list)
     by_task: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -44,7 +53,7 @@ def _count(db: Database, stmt: Any) -> int:
         return int(s.scalar(stmt) or 0)
 
 
-def summarise(db: Database) -> DemoSummary:
+def summarise(db: Database, services: Services | None = None) -> DemoSummary:
     """Count what the campaign did: calls placed, outcomes, escalations, stored recordings, problem cases."""
     tasks_by = lambda status: select(func.count()).select_from(Task).where(Task.status == status)  # noqa: E731
     out = DemoSummary(
@@ -91,7 +100,26 @@ def summarise(db: Database) -> DemoSummary:
                 "task_id": t.id, "customer": t.customer.name, "type": t.type, "status": t.status,
                 "attempts": [a.outcome or a.status for a in t.attempts],
             })  # fmt: skip
+        if services is not None:
+            out.open_items = open_items(s, services)
+            out.with_open_items = len(out.open_items)
     return out
+
+
+def open_items(s: Session, svc: Services) -> list[dict[str, Any]]:
+    """Return each task that reached its customer but still has required items without a 是/否."""
+    reached = select(Attempt.task_id).where(Attempt.outcome == AttemptOutcome.OPEN)
+    q = select(Task).where(Task.id.in_(reached), Task.status.not_in(DECIDED)).order_by(Task.id)
+    found = []
+    for task in s.scalars(q):
+        script = svc.scripts[task.attempts[-1].script if task.attempts else task.script]
+        ctx = call_context(svc.settings, svc.task_types, task, svc.clock.now())
+        items = standing(s, script, ctx, task).open
+        found.append({
+            "task_id": task.id, "customer": task.customer.name, "status": str(task.status),
+            "status_label": label(TaskStatus(task.status)), "items": [i.text for i in items],
+        })  # fmt: skip
+    return found
 
 
 def _answer(label: str, transcript: str | None, keys: str | None) -> str:

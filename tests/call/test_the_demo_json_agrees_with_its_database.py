@@ -18,6 +18,10 @@ from dialer.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 NEVER_ANSWERS = "+8613900000013"  # config/demo_personas.toml: "never-answers"
+ASKS_FOR_A_PERSON = (
+    "+8613900000011"  # "asks-for-a-person": 是 to the identity, then 人工 at the first question
+)
+INSURED_COLUMNS = ("insured_name", "被保险人", "被保险人姓名")
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +46,15 @@ def one(conn: Connection, sql: str, **params: Any) -> Any:
 
 def test_it_prints_the_figures_as_integers(demo: tuple[dict[str, Any], Connection, Path]) -> None:
     summary, _, _ = demo
-    for key in ("dialled", "succeeded", "wrong_person", "unreachable", "escalated", "recordings"):
+    for key in (
+        "dialled",
+        "succeeded",
+        "wrong_person",
+        "unreachable",
+        "escalated",
+        "recordings",
+        "with_open_items",
+    ):
         assert type(summary[key]) is int, key
     assert isinstance(summary["problem_cases"], list)
     assert all(set(c) >= {"customer", "question", "answer"} for c in summary["problem_cases"])
@@ -128,3 +140,55 @@ def test_the_full_call_recordings_are_archived_compact_and_two_channel(
     assert not list((root / "recordings").rglob("CA*.wav")) and not list(
         (root / "recordings").rglob("RE*.wav")
     )
+
+
+def _required(question: Any, extra: dict[str, Any], customer: str) -> bool:
+    """Return whether a script question had to be answered on this task's calls."""
+    if not question.required:
+        return False
+    if question.when == "insured_differs":
+        insured = next((str(extra[c]).strip() for c in INSURED_COLUMNS if extra.get(c)), "")
+        return bool(insured) and insured != customer
+    return question.when is None
+
+
+def test_no_task_succeeded_with_a_required_item_unanswered(
+    demo: tuple[dict[str, Any], Connection, Path],
+) -> None:
+    from dialer.ivr.script import load_scripts
+
+    _, conn, _ = demo
+    scripts = load_scripts(PROJECT_ROOT / "ivr_scripts")
+    tasks = conn.execute(text(
+        "SELECT t.id, t.script, t.extra, c.name FROM tasks t JOIN customers c ON c.id = t.customer_id "
+        "WHERE t.status = 'succeeded'"
+    )).all()  # fmt: skip
+    assert tasks
+    for task in tasks:
+        answered = set(conn.execute(text(
+            "SELECT a.question_id FROM answers a JOIN attempts t ON t.id = a.attempt_id "
+            "WHERE t.task_id = :task AND a.final AND a.label IN ('yes', 'no')"
+        ), {"task": task.id}).scalars())  # fmt: skip
+        extra = json.loads(task.extra) if task.extra else {}
+        required = {q.id for q in scripts[task.script].questions if _required(q, extra, task.name)}
+        assert required and required <= answered, (task.name, sorted(required - answered))
+
+
+def test_the_customer_who_asks_for_a_person_ends_with_her_items_open(
+    demo: tuple[dict[str, Any], Connection, Path],
+) -> None:
+    summary, conn, _ = demo
+    task = conn.execute(text(
+        "SELECT t.id, t.status, c.name FROM tasks t JOIN customers c ON c.id = t.customer_id WHERE c.phone = :p"
+    ), {"p": ASKS_FOR_A_PERSON}).one()  # fmt: skip
+    outcomes = (
+        conn.execute(text("SELECT outcome FROM attempts WHERE task_id = :t"), {"t": task.id}).scalars().all()
+    )
+    assert task.status not in ("succeeded", "problem") and set(outcomes) == {"open"}
+    [shown] = [t for t in summary["open_items"] if t["task_id"] == task.id]
+    assert shown["customer"] == task.name and shown["status"] == task.status
+    assert "请问这份保险是您本人亲自投保的吗？" in shown["items"]  # the first question, never answered
+    assert len(shown["items"]) >= 13
+    with_open = one(conn, "SELECT count(DISTINCT t.id) FROM tasks t JOIN attempts a ON a.task_id = t.id "
+                          "WHERE a.outcome = 'open' AND t.status NOT IN ('succeeded', 'problem')")  # fmt: skip
+    assert summary["with_open_items"] == len(summary["open_items"]) == with_open >= 1
