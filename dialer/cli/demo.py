@@ -81,7 +81,7 @@ def _print_open_items(out: Console, summary: DemoSummary) -> None:
     if not summary.open_items:
         out.print("没有未答完的回访：每个已接通本人的任务都已得到全部必答问题的“是/否”。")
         return
-    table = Table(title=f"未答完的回访（{summary.with_open_items} 件，有待确认的问题，不计为回访成功）")
+    table = Table(title=f"未答完的回访 {summary.with_open_items} 件（不计为回访成功）")
     for col in ("客户", "任务状态", "待确认的问题"):
         table.add_column(col)
     for t in summary.open_items:
@@ -98,7 +98,8 @@ def _print(summary: DemoSummary, places: DemoPlaces, seconds: float) -> None:
     table.add_column("count", justify="right")
     for label, value in (
         ("tasks", summary.tasks), ("calls dialled", summary.dialled), ("succeeded", summary.succeeded),
-        ("problem (问题件)", summary.problem), ("wrong person (rescheduled)", summary.wrong_person),
+        ("problem (问题件)", summary.problem),
+        ("items still open (有待确认项)", summary.with_open_items), ("wrong person (rescheduled)", summary.wrong_person),
         ("unreachable → manual follow-up", summary.unreachable), ("escalated to an agent", summary.escalated),
         ("full-call recordings stored", summary.recordings), ("answer clips stored", summary.answer_clips),
     ):  # fmt: skip
