@@ -13,6 +13,7 @@ from dialer.model.base import Base
 from dialer.model.states import CallStatus, EscalationStatus, RecordingStatus
 
 if TYPE_CHECKING:
+    from dialer.model.people import User
     from dialer.model.tasks import Task
 
 
@@ -127,6 +128,7 @@ class Answer(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     clip: Mapped[Recording | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
 
 
 class Escalation(Base):

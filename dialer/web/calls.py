@@ -61,7 +61,7 @@ def call(attempt_id: int) -> str:
     clips = {r.id: check(r, stores()) for r in a.recordings if r.kind == "clip"}
     cases = list(db().scalars(select(ProblemCase).where(ProblemCase.attempt_id == a.id)))
     escalations = list(db().scalars(select(Escalation).where(Escalation.attempt_id == a.id)))
-    names = {u.id: u.username for u in db().scalars(select(User))}
+    names = {u.id: u.display_name or u.username for u in db().scalars(select(User))}
     audit("view_call", f"attempt:{a.id}", customer=task.customer_id)
     db().commit()
     timeline = [(e, describe(e)) for e in a.events]

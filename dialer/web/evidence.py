@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dialer.model import Attempt, Task
+from dialer.model import Answer, Attempt, Task
 from dialer.storage import Stores
 from dialer.web.files import check, read
 
@@ -28,8 +28,18 @@ def _transcript(a: Attempt, tz: ZoneInfo) -> str:
         when = ans.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
         lines.append(f"[{when}] {ans.question_id} 第{ans.turn}次: {ans.question_text}")
         lines.append(f"    回答: {ans.transcript or '（无语音）'}  按键: {ans.keys or '-'}  判定: {ans.label}"
-                     f"{'  ⚠问题件' if ans.problem else ''}")  # fmt: skip
+                     f"{'  ⚠问题件' if ans.problem else ''}  记录: {_recorder(ans)}")  # fmt: skip
+        if ans.note:
+            lines.append(f"    坐席备注: {ans.note}")
     return "\n".join(lines) + "\n"
+
+
+def _recorder(ans: Answer) -> str:
+    """Return who recorded an answer: the robot, or the agent by name and account."""
+    who = ans.recorded_by
+    if who is None:
+        return "机器人（自动语音）" if ans.recorded_by_id is None else f"坐席（账户 {ans.recorded_by_id}）"
+    return f"坐席 {who.display_name or who.username}（{who.username}）"
 
 
 def _events(a: Attempt) -> list[dict[str, Any]]:

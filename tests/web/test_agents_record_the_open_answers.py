@@ -169,3 +169,28 @@ def test_answers_recorded_during_the_live_call_decide_it_when_the_queue_lets_go(
         Conversation(svc).advance(s, attempt, AgentBridged(), NOW)
         assert attempt.outcome == AttemptOutcome.SUCCEEDED
     assert "回答已保存" in page
+
+
+def test_the_call_page_and_its_evidence_name_who_recorded_each_answer(
+    app: Flask, client: FlaskClient, handover: Handover
+) -> None:
+    import io
+    import zipfile
+
+    sign_in(client, "agent")
+    _answers(
+        client,
+        f"/escalations/{handover.escalation}",
+        {"contract_received": "yes"},
+        contract_received="已收到",
+    )
+    officer = app.test_client()
+    sign_in(officer, "compliance")
+    page = get(officer, f"/calls/{handover.attempt}").get_data(as_text=True)
+    assert page.count("机器人（自动语音）") == 2 and "李专员" in page and "已收到" in page
+    bundle = zipfile.ZipFile(io.BytesIO(get(officer, f"/calls/{handover.attempt}/evidence.zip").data))
+    transcript = next(
+        bundle.read(n).decode() for n in bundle.namelist() if n.endswith(".txt") and "transcript" in n
+    )
+    assert "记录: 坐席 李专员（li_agent）" in transcript and "坐席备注: 已收到" in transcript
+    assert transcript.count("记录: 机器人（自动语音）") == 2
