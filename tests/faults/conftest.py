@@ -10,7 +10,7 @@ import pytest
 
 from dialer.model import Database
 from dialer.settings import Settings
-from tests.faults.harness import FAST, GatewayProcess, SchedulerProcess
+from tests.faults.harness import FAST, REPORTED, GatewayProcess, SchedulerProcess
 from tests.scheduler.helpers import cli_env, seed_tasks, serve_app
 
 
@@ -51,3 +51,11 @@ def campaign(db: Database, settings: Settings, tmp_path: Path) -> Iterator[Campa
                     run.scheduler.stop()
     finally:
         gateway.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """End the run with the fault suite's counts: lost, dialled twice, in flight against live, 5xx."""
+    if REPORTED:
+        terminalreporter.write_sep("=", "fault suite: what each fault left behind")
+        for line in REPORTED:
+            terminalreporter.write_line(line)

@@ -53,6 +53,17 @@ FAST = {"DIALER_TICK_SECONDS": "0.5", "DIALER_CLAIM_LEASE_SECONDS": "3", "DIALER
         "DIALER_LOG_LEVEL": "INFO"}  # fmt: skip
 
 
+# One line per faulted run, printed again at the end of the test session (conftest's terminal summary).
+REPORTED: list[str] = []
+
+
+def report(line: str) -> str:
+    """Print a fault run's figures now and in the session's closing summary."""
+    print(line, flush=True)
+    REPORTED.append(line)
+    return line
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -163,8 +174,7 @@ class Tally:
         line = (f"[{fault}] tasks {self.tasks}: lost {self.tasks_lost}, dialled twice {self.dialled_twice}, "
                 f"in flight {self.in_flight} = live at the gateway {self.live_at_gateway}, "
                 f"5xx to the gateway {self.gateway_5xx}, recordings missing {self.recordings_missing}")  # fmt: skip
-        print(line, flush=True)
-        return line
+        return report(line)
 
     def assert_whole(self) -> None:
         assert (self.tasks_lost, self.dialled_twice, self.gateway_5xx) == (0, 0, 0), self

@@ -34,6 +34,7 @@ def test_calls_in_progress_when_the_gateway_dies_are_reconciled_once_it_is_back(
         (a.call_sid, a.status, a.outcome) for a in closed
     ]
     result = tally(campaign.db, campaign.gateway, ids, killed_calls=killed)
-    result.show("gateway killed mid-call")
+    result.show(f"gateway killed mid-call, {len(killed)} calls with it, "
+                f"{'PostgreSQL' if campaign.db.is_postgres else 'SQLite'}")  # fmt: skip
     result.assert_whole()
     assert result.recordings_missing == 0  # every call that ended before the kill kept its recording

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request, Response
 
 from dialer.model import Attempt, Customer, Database, Recording, Task, TaskStatus
 from dialer.settings import Settings
-from tests.faults.harness import python_module
+from tests.faults.harness import python_module, report
 from tests.scheduler.helpers import cli_env
 from tests.serving import serving
 from tests.worker.conftest import SID, two_channel_wav
@@ -134,4 +134,6 @@ def test_a_killed_worker_run_again_stores_the_recording_once(
     assert hashlib.sha256(files[0].read_bytes()).hexdigest() == rec.sha256
     assert rec.original_sha256 == hashlib.sha256(fake.media).hexdigest()
     assert fake.gets == 2  # the killed try and the one that stored it
-    print(f"[worker killed {stage}] recordings stored {rows}, files {len(files)}, gateway GETs {fake.gets}")
+    backend = "PostgreSQL" if db.is_postgres else "SQLite"
+    report(f"[worker killed {stage}, {backend}] recordings 1: stored {rows}, files {len(files)}, lost 0, "
+           f"gateway GETs {fake.gets}")  # fmt: skip

@@ -94,9 +94,10 @@ def test_a_campaign_survives_its_database_going_away(campaign: Campaign) -> None
     assert len(hits) >= 5 and sum(hits) >= 10, hits  # the database really went away, many times
     settle(db, campaign.gateway, ids, timeout=60)  # and the recordings, once it stays
     result = tally(db, campaign.gateway, ids)
-    result.show(
-        f"{'PostgreSQL backends terminated' if db.is_postgres else 'SQLite file locked'} {len(hits)}×"
-    )
+    if db.is_postgres:
+        result.show(f"PostgreSQL: {sum(hits)} connections terminated in {len(hits)} rounds, 1 s apart")
+    else:
+        result.show(f"SQLite: the file write-locked 0.4 s, {len(hits)} times, 1 s apart")
     result.assert_whole()
     assert result.recordings_missing == 0
     if db is not campaign.db:
