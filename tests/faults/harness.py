@@ -13,8 +13,8 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,6 +162,8 @@ class SchedulerProcess:
 
 @dataclass(frozen=True)
 class Tally:
+    """What one faulted campaign left behind."""
+
     tasks: int
     tasks_lost: int
     dialled_twice: int
@@ -181,8 +183,14 @@ class Tally:
         assert self.in_flight == self.live_at_gateway, self
 
 
-def tally(db: Database, gateway: GatewayProcess, task_ids: list[int], *, killed_calls: set[str] = frozenset()) -> Tally:  # type: ignore[assignment]  # fmt: skip
-    """Count what the acceptance asks for, from the database and from every call the gateway ever had."""
+def tally(db: Database, gateway: GatewayProcess, task_ids: list[int], *, killed_calls: Collection[str] = ()) -> Tally:  # fmt: skip
+    """Count what the acceptance asks for, from the database and from every call the gateway ever had.
+
+    Lost: a task missing, or neither closed nor waiting with a time for its next attempt. Dialled twice: a
+    number the gateway called more than once, or a task with more than one placed call (a fault run lasts
+    seconds; the policy's next attempt after busy or no answer is hours away). Recordings missing: answered
+    calls, other than those that died with the gateway, without a stored full-call recording.
+    """
     live_now = [c for c in gateway.calls() if c["status"] not in TERMINAL]
     calls = list(gateway.seen.values())
     with db.session() as s:
@@ -232,7 +240,3 @@ def python_module(module: str, *args: str, env: dict[str, str]) -> subprocess.Po
     """Start `python -m module args…` from the project root."""
     return subprocess.Popen([sys.executable, "-m", module, *args], env=env, cwd=PROJECT_ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-
-
-def pause(seconds: float) -> None:
-    time.sleep(seconds)
