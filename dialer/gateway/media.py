@@ -58,10 +58,14 @@ class MediaPolicy:
         return any(host == d or host.endswith("." + d) for d in self.media_domains)
 
 
-def refused(url: str) -> GatewayError:
+class MediaRefused(GatewayError):
+    """A media URL outside the configured gateway: nothing was requested, and asking again cannot help."""
+
+
+def refused(url: str) -> MediaRefused:
     """The error for a media URL outside the configured gateway: permanent, nothing was requested."""
     host = (origin(url) or ("", "(无效地址)", 0))[1]
-    return GatewayError(
+    return MediaRefused(
         f"录音地址的主机 {host} 不是配置的网关（DIALER_GATEWAY_URL），未下载；请检查网关配置或来源",
         permanent=True,
     )

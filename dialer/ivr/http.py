@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Response, abort, request
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from dialer.gateway.signature import validate_signature
@@ -21,6 +23,8 @@ from dialer.services import services
 log = logging.getLogger("dialer.ivr")
 F = TypeVar("F", bound=Callable[..., Any])
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+# Pauses before running a webhook again whose database connection was lost (a restart, a failover).
+RECONNECT_PAUSES = (0.05, 0.2, 0.5, 1.0, 2.0)
 
 
 def twiml(body: str) -> Response:
@@ -44,9 +48,27 @@ def signed(view: F) -> F:
         if not validate_signature(public_url(), request.form, signature, token):
             log.warning("refused %s: bad or missing X-Twilio-Signature", request.path)
             abort(403)
-        return view(*args, **kwargs)
+        return reconnecting(view, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def reconnecting(view: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a webhook view; if the database connection is lost under it, run it again on a fresh one.
+
+    Twilio does not retry a webhook that got a 5xx, so a database restart must not reach the gateway. Running
+    the view again is safe: its transaction was rolled back with the lost connection, and every webhook is
+    idempotent (a duplicate callback changes nothing), so even a commit that did land is not applied twice.
+    """
+    for pause in RECONNECT_PAUSES:
+        try:
+            return view(*args, **kwargs)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            log.warning("%s: the database connection was lost (%s); trying again", request.path, exc.orig)
+            time.sleep(pause)
+    return view(*args, **kwargs)
 
 
 def find_attempt(s: Session) -> Attempt | None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialer.clock import utcnow
 from dialer.model.base import Base
+from dialer.model.bounds import bound_text_columns
 from dialer.model.states import CallStatus, EscalationStatus, RecordingStatus
 
 if TYPE_CHECKING:
@@ -149,3 +150,7 @@ class Escalation(Base):
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
     bridged_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
+
+
+# Webhooks write these rows from forms of any length: bound each text to its column (see bounds.py).
+bound_text_columns(Attempt, AttemptEvent, Recording, Answer, Escalation)

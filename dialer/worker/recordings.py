@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from dialer.clock import utcnow
 from dialer.errors import DialerError, GatewayError
 from dialer.gateway.client import Gateway
+from dialer.gateway.media import MediaRefused
 from dialer.model import Database, Recording
 from dialer.settings import Settings
 from dialer.storage import StoreError, Stores, open_stores
@@ -83,6 +84,8 @@ def _download(settings: Settings, db: Database, gateway: Gateway, stores: Stores
 
 
 def _reason(exc: DialerError) -> str:
+    if isinstance(exc, MediaRefused):
+        return f"录音地址不可信，未下载：{exc}"
     if isinstance(exc, GatewayError) and exc.status == 404:
         return "网关上没有这段录音（HTTP 404），无法下载"
     if isinstance(exc, GatewayError):
@@ -93,11 +96,12 @@ def _reason(exc: DialerError) -> str:
 
 
 def _gone(exc: DialerError) -> bool:
-    """Whether no retry can bring the recording back: the gateway says it is gone.
+    """Whether no retry can bring the recording back: the gateway says it is gone, or its URL is on a host
+    media is never fetched from (the URL came in the callback and will not change).
 
     Anything an operator can fix (credentials, a missing bucket, a full disk) is tried again, up to the limit.
     """
-    return isinstance(exc, GatewayError) and exc.status in (404, 410)
+    return isinstance(exc, MediaRefused) or (isinstance(exc, GatewayError) and exc.status in (404, 410))
 
 
 def _failed(settings: Settings, db: Database, rid: int, exc: DialerError, now: datetime) -> None:

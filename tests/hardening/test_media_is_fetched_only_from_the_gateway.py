@@ -167,14 +167,16 @@ def test_a_redirect_from_the_gateway_to_another_host_is_not_followed(
     assert ans.label == "unclear" and ans.clip_id is None
 
 
-def test_a_full_recording_on_another_host_is_never_downloaded(service: Service, internal: Recorder) -> None:
+def test_a_full_recording_on_another_host_is_never_downloaded_and_ends_failed(
+    service: Service, internal: Recorder
+) -> None:
     form = {"RecordingStatus": "completed", "RecordingSid": "RE" + "3" * 32, "RecordingUrl": INTERNAL,
             "RecordingChannels": "2", "RecordingDuration": "30"}  # fmt: skip
     assert post(service, f"{PUBLIC}/ivr/recording?a={service.attempt_id}", form).status_code == 200
     stored = download_due_recordings(service.settings, service.db, Gateway(service.settings, retries=0))
     assert stored == 0 and internal.hits == []
     [rec] = recordings(service.db)
-    assert rec.status == "pending" and rec.path is None
+    assert rec.status == "failed" and rec.path is None and rec.next_try_at is None  # not tried again
     assert "127.0.0.1" in (rec.last_error or "") and "DIALER_GATEWAY_URL" in (rec.last_error or "")
 
 
