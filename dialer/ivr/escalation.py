@@ -30,7 +30,8 @@ def escalate(s: Session, svc: Services, attempt: Attempt, reason: str, now: date
     """Open an escalation for the caller and ask for the first free agent phone to be rung.
 
     The agent is rung by `ring_agents` once this transaction has committed: the agent leg's webhooks must
-    find the escalation they name.
+    find the escalation they name. Where the profile has no queues the caller's TwiML dials the agent
+    itself, so the escalation is "ringing" at once and no agent leg is placed.
     """
     esc = s.scalar(
         select(Escalation).where(
@@ -44,7 +45,10 @@ def escalate(s: Session, svc: Services, attempt: Attempt, reason: str, now: date
     s.flush()
     free = [p for p in svc.settings.agent_phones if p not in _busy_phones(s)]
     if free:
-        esc.status, esc.agent_phone = EscalationStatus.AGENT_REQUESTED, free[0]
+        # Without queues (Somleng) the caller's own <Dial> rings the agent: no agent leg is placed.
+        direct = not svc.settings.profile.enqueue
+        esc.status = EscalationStatus.RINGING if direct else EscalationStatus.AGENT_REQUESTED
+        esc.agent_phone = free[0]
     record_event(
         s, attempt, "note", "escalated", {"reason": reason, "agent": free[0] if free else None}, at=now
     )
