@@ -79,10 +79,12 @@ def queue_result() -> Response:
         record_event(s, attempt, "queue", result, request.form.to_dict(), at=now)
         bridged = result in ("bridged", "redirected-from-bridged", "completed")
         if esc is not None:
+            # The call's end may have closed a direct <Dial> already, with its callback filed.
+            closed = esc.status == EscalationStatus.TIMEOUT
             _dialled(esc, form.get("DialCallSid"), form.get("DialCallDuration"), bridged, now)
             esc.status = EscalationStatus.ENDED if bridged else EscalationStatus.TIMEOUT
             esc.ended_at = now
-            if not bridged:
+            if not bridged and not closed:
                 s.add(Callback(task_id=attempt.task_id, attempt_id=attempt.id, reason=f"转人工未接通（{esc.reason}）",
                                due_at=now + timedelta(days=1), created_at=now))  # fmt: skip
         event = AgentBridged() if bridged else AgentUnavailable()

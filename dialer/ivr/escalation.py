@@ -5,12 +5,12 @@ Each escalation has its own queue name, so the agent who answers is bridged to e
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dialer.model import Attempt, Escalation
+from dialer.model import Attempt, Callback, Escalation
 from dialer.model.outcomes import record_event
 from dialer.model.states import ESCALATIONS_ACTIVE, ESCALATIONS_HOLDING_AGENT, EscalationStatus
 from dialer.services import Services
@@ -53,6 +53,18 @@ def escalate(s: Session, svc: Services, attempt: Attempt, reason: str, now: date
         s, attempt, "note", "escalated", {"reason": reason, "agent": free[0] if free else None}, at=now
     )
     return esc
+
+
+def close_direct_dial(s: Session, attempt: Attempt, now: datetime) -> None:
+    """The caller's call ended while its own <Dial> still held the agent and no result came: free the
+    agent's phone and file a callback, as when a caller leaves a queue unbridged."""
+    esc = latest_escalation(s, attempt)
+    if esc is None or esc.status != EscalationStatus.RINGING:
+        return
+    esc.status, esc.ended_at = EscalationStatus.TIMEOUT, now
+    s.add(Callback(task_id=attempt.task_id, attempt_id=attempt.id, reason=f"转人工未接通（{esc.reason}）",
+                   due_at=now + timedelta(days=1), created_at=now))  # fmt: skip
+    record_event(s, attempt, "queue", "caller-gone", {"escalation": esc.id}, at=now)
 
 
 def ring_agents(svc: Services) -> None:

@@ -14,9 +14,11 @@ from flask import Blueprint, Response, abort, request, send_file
 from sqlalchemy import select
 
 from dialer.clock import utcnow
+from dialer.ivr.escalation import close_direct_dial
 from dialer.ivr.http import EMPTY, find_attempt, form_count, signed, twiml
 from dialer.model import Recording, RecordingKind, RecordingStatus
 from dialer.model.outcomes import apply_call_status, record_event
+from dialer.model.states import CALLS_FINISHED
 from dialer.services import services
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
@@ -58,10 +60,12 @@ def call_status() -> Response:
         attempt = find_attempt(s)
         if attempt is None:
             return twiml(EMPTY)
-        apply_call_status(
-            s, attempt, request.form.to_dict(), svc.dial_rules, svc.clock.now(),
-            sequenced=svc.settings.profile.sequenced,
-        )  # fmt: skip
+        now = svc.clock.now()
+        moved = apply_call_status(
+            s, attempt, request.form.to_dict(), svc.dial_rules, now, sequenced=svc.settings.profile.sequenced
+        )
+        if moved and attempt.status in CALLS_FINISHED and not svc.settings.profile.enqueue:
+            close_direct_dial(s, attempt, now)
     return twiml(EMPTY)
 
 

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from dialer.gateway.signature import compute_signature
-from dialer.model import Attempt, AttemptEvent, Customer, Task, TaskStatus
+from dialer.model import Attempt, AttemptEvent, Callback, Customer, Escalation, Task, TaskStatus
 from dialer.services import services
 from dialer.settings import Settings
 from tests.web.seed import NOW
@@ -83,3 +83,21 @@ def test_silence_is_served_as_a_wav_file_for_lines_without_pause(app: Flask) -> 
         assert set(w.readframes(w.getnframes())) == {0}
     assert client.get("/ivr/audio/silence/0.wav").status_code == 404
     assert client.get("/ivr/audio/silence/600.wav").status_code == 404
+
+
+def test_a_caller_gone_during_a_direct_dial_frees_the_agent_and_is_called_back(
+    app: Flask, settings: Settings
+) -> None:
+    if settings.profile.enqueue:
+        pytest.skip("with queues the agent's own leg says how it ended")
+    attempt_id, sid = _attempt(app)
+    with services(app).db.session() as s, s.begin():
+        s.add(Escalation(attempt_id=attempt_id, reason="agent", queue="agents", status="ringing",
+                         agent_phone="+862161230001", enqueued_at=NOW))  # fmt: skip
+    form = {"CallSid": sid, "CallStatus": "completed", "SequenceNumber": "0", "CallDuration": "30"}
+    assert _post(app, attempt_id, form, settings.twilio_auth_token, "X-Twilio-Signature") == 200
+    with services(app).db.session() as s:
+        [esc] = s.scalars(select(Escalation).where(Escalation.attempt_id == attempt_id)).all()
+        callbacks = s.scalars(select(Callback).where(Callback.attempt_id == attempt_id)).all()
+    assert esc.status == "timeout" and esc.ended_at is not None  # the agent's phone is free again
+    assert [c.reason for c in callbacks] == ["转人工未接通（agent）"]
