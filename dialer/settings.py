@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialer.errors import SettingsError
+from dialer.profiles import PROFILES, Profile
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_ACCOUNT_SID = "AC" + "d1a1e5" * 5 + "00"
@@ -55,6 +56,12 @@ class Settings:
     twilio_from_number: str = env("TWILIO_FROM_NUMBER", "+862161234567", doc="Caller ID, E.164")
     gateway_url: str = env(
         "DIALER_GATEWAY_URL", "http://127.0.0.1:8765", doc="Empty = real Twilio; else a compatible gateway"
+    )
+    gateway_profile: str = env(
+        "DIALER_GATEWAY_PROFILE", "twilio", doc="What the gateway can do: twilio, signalwire or somleng"
+    )
+    gateway_signing_key: str = env(
+        "DIALER_GATEWAY_SIGNING_KEY", "", secret=True, doc="SignalWire: the project's webhook signing key"
     )
     vosk_model_path: str = env("VOSK_MODEL_PATH", "", doc="Vosk model folder; empty = keys only")
     secret_key: str = env("DIALER_SECRET_KEY", "", secret=True, doc="Signs console sessions")
@@ -130,6 +137,16 @@ class Settings:
     def uses_real_twilio(self) -> bool:
         return not self.gateway_url
 
+    @property
+    def profile(self) -> Profile:
+        """Return what the gateway can do (DIALER_GATEWAY_PROFILE)."""
+        return PROFILES[self.gateway_profile]
+
+    @property
+    def webhook_key(self) -> str:
+        """Return the secret the gateway signs webhooks with: the signing key where it has one."""
+        return self.gateway_signing_key if self.profile.signing_key else self.twilio_auth_token
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
@@ -160,8 +177,7 @@ def _check(s: Settings) -> None:
         raise SettingsError("DIALER_PUBLIC_URL: must start with http:// or https://")
     if s.gateway_url and not s.gateway_url.startswith(("http://", "https://")):
         raise SettingsError("DIALER_GATEWAY_URL: must be empty (real Twilio) or an http(s) URL")
-    if not (s.twilio_account_sid.startswith("AC") and len(s.twilio_account_sid) == 34):
-        raise SettingsError("TWILIO_ACCOUNT_SID: must be 'AC' followed by 32 hex digits")
+    _check_profile(s)
     if s.uses_real_twilio and s.twilio_auth_token == DEV_AUTH_TOKEN:
         raise SettingsError(
             "TWILIO_AUTH_TOKEN: the built-in development token cannot be used with real Twilio; "
@@ -194,6 +210,39 @@ def _check(s: Settings) -> None:
         raise SettingsError("DIALER_S3_LOCK_MODE: must be COMPLIANCE or GOVERNANCE")
     if s.recording_max_tries < 1:
         raise SettingsError("DIALER_RECORDING_MAX_TRIES: must be at least 1")
+
+
+def _check_profile(s: Settings) -> None:
+    """Check the gateway profile and what it needs: the URL, the account id's form, a signing key."""
+    if s.gateway_profile not in PROFILES:
+        raise SettingsError(
+            f"DIALER_GATEWAY_PROFILE: 未知的线路类型 {s.gateway_profile!r}，请填 {'、'.join(PROFILES)} 之一"
+        )
+    profile = s.profile
+    twilio_form = s.twilio_account_sid.startswith("AC") and len(s.twilio_account_sid) == 34
+    if not profile.uuid_ids and not twilio_form:
+        raise SettingsError("TWILIO_ACCOUNT_SID: must be 'AC' followed by 32 hex digits")
+    if profile.uuid_ids and not (twilio_form or _is_uuid(s.twilio_account_sid)):
+        raise SettingsError(
+            f"TWILIO_ACCOUNT_SID: {profile.label} 的账户（项目）编号应为 36 位的 UUID，"
+            "例如 6f0c4d7e-1b2a-4c3d-9e8f-0a1b2c3d4e5f；请从控制台复制"
+        )
+    if profile.name != "twilio" and not s.gateway_url:
+        raise SettingsError(
+            f"DIALER_GATEWAY_URL: {profile.label} 线路必须填写其 API 地址（例如 https://example.signalwire.com）"
+        )
+    if profile.signing_key and not s.gateway_signing_key:
+        raise SettingsError(
+            f"DIALER_GATEWAY_SIGNING_KEY: {profile.label} 用单独的签名密钥签署回调，"
+            "请在其控制台的 API 页面复制 Signing Key 填入（或用 DIALER_GATEWAY_SIGNING_KEY_FILE）"
+        )
+
+
+def _is_uuid(value: str) -> bool:
+    parts = value.split("-")
+    return [len(p) for p in parts] == [8, 4, 4, 4, 12] and all(
+        c in "0123456789abcdefABCDEF" for c in "".join(parts)
+    )
 
 
 def _check_windows(windows: tuple[str, ...]) -> None:

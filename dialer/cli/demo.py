@@ -14,6 +14,10 @@ from rich.console import Console
 from rich.table import Table
 
 from dialer.cli import Context, pass_ctx
+from dialer.profiles import PROFILES
+from dialer.settings import Settings
+
+DEMO_SIGNING_KEY = "demo-signing-key-not-for-production"  # the demo's emulator and service share it
 
 if TYPE_CHECKING:
     from dialer.demo.campaign import DemoPlaces
@@ -39,8 +43,16 @@ def register(group: click.Group) -> None:
     help="Where to keep it (default var/demo).",
 )
 @click.option("--keys-only", is_flag=True, help="Run without the speech model: customers answer by keys.")
+@click.option(
+    "--profile",
+    type=click.Choice(sorted(PROFILES)),
+    default=None,
+    help="Run the emulator and the service as this provider (default: DIALER_GATEWAY_PROFILE).",
+)
 @pass_ctx
-def demo(ctx: Context, as_json: bool, speed: float, root: Path | None, keys_only: bool) -> None:
+def demo(
+    ctx: Context, as_json: bool, speed: float, root: Path | None, keys_only: bool, profile: str | None
+) -> None:
     """Import ~20 customers and call them back in simulated time until every task has its outcome."""
     from dialer.demo.campaign import run_campaign
     from dialer.demo.summary import summarise
@@ -48,7 +60,7 @@ def demo(ctx: Context, as_json: bool, speed: float, root: Path | None, keys_only
     from dialer.services import Services
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    settings = ctx.settings
+    settings = _with_profile(ctx.settings, profile)
     root = root or settings.var_dir / "demo"
     err = Console(stderr=True)
     say = (lambda m: err.print(f"[dim]demo:[/] {m}")) if not as_json else (lambda m: None)
@@ -63,6 +75,16 @@ def demo(ctx: Context, as_json: bool, speed: float, root: Path | None, keys_only
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
         return
     _print(summary, places, time.monotonic() - started)
+
+
+def _with_profile(settings: Settings, profile: str | None) -> Settings:
+    """Return the settings for a demo run as `profile`; SignalWire's signing key gets a demo value if unset."""
+    if profile is None:
+        return settings
+    key = settings.gateway_signing_key
+    if PROFILES[profile].signing_key and not key:
+        key = DEMO_SIGNING_KEY
+    return settings.replace(gateway_profile=profile, gateway_signing_key=key)
 
 
 def _standin(cache: Path, say: Callable[[str], None]) -> SpeechModel:

@@ -10,6 +10,8 @@ from types import FrameType
 
 import click
 
+from dialer.profiles import PROFILES
+
 
 @click.group("emulator", invoke_without_command=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -21,6 +23,12 @@ import click
 )
 @click.option("--cps", type=float, help="Calls started per second (default: DIALER_EMULATOR_CPS).")
 @click.option("--webhook-timeout", default=15.0, show_default=True, type=float, help="Seconds per webhook.")
+@click.option(
+    "--profile",
+    type=click.Choice(sorted(PROFILES)),
+    default=None,
+    help="Behave as this provider: its verbs, parameters, callbacks and ids (default: DIALER_GATEWAY_PROFILE).",
+)
 @click.pass_context
 def emulator(
     click_ctx: click.Context,
@@ -31,6 +39,7 @@ def emulator(
     data_dir: Path | None,
     cps: float | None,
     webhook_timeout: float,
+    profile: str | None,
 ) -> None:
     """Run a Twilio-compatible gateway on this machine that plays calls to simulated customers."""
     if click_ctx.invoked_subcommand is not None:
@@ -41,10 +50,13 @@ def emulator(
     if speed <= 0:
         raise click.BadParameter("must be greater than zero", param_hint="--speed")
     settings = click_ctx.ensure_object(Context).settings
-    emu = build_emulator(
-        settings, personas=personas, speed=speed, host=host, port=port, data_dir=data_dir, cps=cps,
-        webhook_timeout=webhook_timeout,
-    )  # fmt: skip
+    try:
+        emu = build_emulator(
+            settings, personas=personas, speed=speed, host=host, port=port, data_dir=data_dir, cps=cps,
+            webhook_timeout=webhook_timeout, profile=profile,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:
@@ -53,8 +65,9 @@ def emulator(
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     emu.start()
+    name = emu.engine.profile.name
     click.echo(f"Emulator listening on {emu.url} (account {settings.twilio_account_sid}, speed {speed:g}x)")
-    click.echo(f"Point the service at it: DIALER_GATEWAY_URL={emu.url}")
+    click.echo(f"Point the service at it: DIALER_GATEWAY_URL={emu.url} DIALER_GATEWAY_PROFILE={name}")
     while not stop.wait(0.5):
         pass
     click.echo("Stopping: hanging up live calls…")

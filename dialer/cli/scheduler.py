@@ -146,4 +146,21 @@ def _checks(ctx: Context) -> list[tuple[str, bool, str]]:
     model = s.vosk_model_path
     out.append(("speech model", True, model or "not set: answers by keys only (`dialer models download`)"))
     out.append(coverage_check(ctx))
+    out.append(profile_check(s))
     return out + recording_checks(ctx)
+
+
+def profile_check(s: Settings) -> tuple[str, bool, str]:
+    """Return the doctor's row about the gateway profile: what this provider cannot do, said plainly."""
+    p = s.profile
+    gaps = []
+    if not p.call_recording:
+        gaps.append("不能通过接口录制整通电话：只保存每个回答的录音片段，没有全程录音")
+    if not p.enqueue:
+        gaps.append("没有排队功能：转人工时直接拨打空闲坐席，无空闲坐席即致歉并登记回拨")
+    if not p.machine_detection:
+        gaps.append("不能识别语音信箱")
+    if not p.status_events:
+        gaps.append("只在通话结束时发送状态回调")
+    detail = f"{p.label}（{p.name}）：" + ("；".join(gaps) if gaps else "功能齐全")
+    return ("gateway profile", True, detail)

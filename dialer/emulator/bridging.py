@@ -14,7 +14,7 @@ from dialer.emulator import audio, recordings
 from dialer.emulator.documents import Document, LeaveQueue
 from dialer.emulator.leg import FOREVER, CallEnded, Leg, Woken
 from dialer.emulator.queues import Bridge, Waiter
-from dialer.emulator.state import Call, CallOptions, new_sid, now
+from dialer.emulator.state import Call, CallOptions, now
 from dialer.emulator.webhooks import Params
 
 if TYPE_CHECKING:
@@ -39,9 +39,9 @@ def dial(interp: Interpreter, el: ET.Element, doc: Document) -> Document | None:
     if queue is not None:
         result = _dial_queue(leg, (queue.text or "").strip(), timeout)
     elif target:
-        result = _dial_number(
-            leg, target, timeout, el.get("callerId") or leg.call.from_, el.get("record", "")
-        )
+        # Somleng's <Dial> has no `record` attribute: the bridge is not recorded.
+        record = el.get("record", "") if leg.engine.profile.call_recording else ""
+        result = _dial_number(leg, target, timeout, el.get("callerId") or leg.call.from_, record)
     else:
         leg.log("warning", message="<Dial> with nothing to dial")
         return None
@@ -52,8 +52,9 @@ def dial(interp: Interpreter, el: ET.Element, doc: Document) -> Document | None:
         ("DialCallStatus", result.status),
         ("DialCallSid", result.call_sid),
         ("DialCallDuration", str(result.duration)),
-        ("DialBridged", "true" if result.status == "completed" else "false"),
     ]
+    if leg.engine.profile.call_recording:  # Somleng's execute_dial.rb sends the three above only
+        extra.append(("DialBridged", "true" if result.status == "completed" else "false"))
     if result.recording:
         sid, seconds = result.recording
         extra += [
@@ -95,7 +96,7 @@ def _dial_number(leg: Leg, number: str, timeout: float, caller_id: str, record: 
     """Ring a persona from this leg (outbound-dial child leg) and talk with it."""
     persona = leg.engine.persona_for(number)
     child = Call(
-        sid=new_sid("CA"), account_sid=leg.call.account_sid, to=number, from_=caller_id,
+        sid=leg.engine.new_sid("CA"), account_sid=leg.call.account_sid, to=number, from_=caller_id,
         options=CallOptions(), direction="outbound-dial", parent_call_sid=leg.call.sid, persona=persona.name,
     )  # fmt: skip
     leg.engine.store.add_call(child)

@@ -6,6 +6,7 @@ import logging
 import queue
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,8 +16,9 @@ import requests
 from dialer.emulator import audio
 from dialer.emulator.personas import Persona, PersonaBook
 from dialer.emulator.queues import QueueBook
-from dialer.emulator.state import Call, Store
+from dialer.emulator.state import Call, Store, new_sid
 from dialer.emulator.webhooks import WebhookClient
+from dialer.profiles import TWILIO, Profile
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,8 @@ class EngineConfig:
     webhook_timeout: float = 15.0  # real seconds, as Twilio waits
     max_queued: int = 1000
     media_auth: bool = False  # require Basic auth on recording media ("Enforce HTTP Auth on Media URLs")
+    profile: Profile = TWILIO  # which provider it behaves as: verbs, parameters, callbacks, ids, signatures
+    signing_key: str = ""  # signs webhooks where the profile has a key of its own (SignalWire)
 
 
 class Engine:
@@ -51,7 +55,10 @@ class Engine:
         self.store = Store()
         self.tts = audio.Tts(config.data_dir / "tts")
         self.recordings_dir = config.data_dir / "recordings"
-        self.webhooks = WebhookClient(config.auth_token, config.webhook_timeout)
+        self.profile = config.profile
+        key = config.signing_key if config.profile.signing_key else config.auth_token
+        headers = tuple(dict.fromkeys((config.profile.signature_header, "X-Twilio-Signature")))
+        self.webhooks = WebhookClient(key, config.webhook_timeout, headers)
         self.personas = config.personas
         self.queues = QueueBook()
         self.base_url = ""
@@ -116,6 +123,15 @@ class Engine:
     def wall(self, call: Call, t: float) -> datetime:
         """Return the wall-clock instant of call time `t` on the call's true timeline."""
         return call.date_created + timedelta(seconds=t)
+
+    @property
+    def api_url(self) -> str:
+        """Return the REST API's base as clients see it: the server's URL and the profile's prefix."""
+        return self.base_url + self.profile.rest_prefix
+
+    def new_sid(self, prefix: str) -> str:
+        """Return a new id in the profile's form: "CA"/"RE" + 32 hex digits, or a UUID."""
+        return str(uuid.uuid4()) if self.profile.uuid_ids else new_sid(prefix)
 
     def persona_for(self, number: str) -> Persona:
         return self.personas.find(number)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from dialer.emulator import audio
 from dialer.emulator.personas import Persona, Reply
-from dialer.emulator.state import API_VERSION, Call, new_sid, rfc2822
+from dialer.emulator.state import API_VERSION, Call, rfc2822
 from dialer.emulator.webhooks import Lane, Params, log_entry
 from dialer.emulator.webhooks import Reply as HttpReply
 
@@ -168,17 +168,18 @@ class Leg:
         params += [
             ("Timestamp", rfc2822(self.engine.wall(self.call, self.t)) or ""),
             ("CallbackSource", "call-progress-events"),
-            ("SequenceNumber", str(self.sequence)),
+            # Somleng says "0" on every callback (its voice_status_callback_serializer.rb).
+            ("SequenceNumber", str(self.sequence) if self.engine.profile.sequenced else "0"),
             *(extra or []),
         ]
         self.sequence += 1
         self.later("status:" + event, opts.status_callback, opts.status_callback_method, params)
 
     def recording_url(self, sid: str) -> str:
-        return f"{self.engine.base_url}/{API_VERSION}/Accounts/{self.call.account_sid}/Recordings/{sid}"
+        return f"{self.engine.api_url}/{API_VERSION}/Accounts/{self.call.account_sid}/Recordings/{sid}"
 
     def new_recording_sid(self) -> str:
-        return new_sid("RE")
+        return self.engine.new_sid("RE")
 
     def terminal_fields(self, sip: int) -> Params:
         duration = 0 if self.answered_at is None else round(self.t - self.answered_at)

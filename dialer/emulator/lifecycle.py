@@ -71,7 +71,7 @@ def _ring_and_talk(leg: Leg, persona: Persona) -> str:
     interp = Interpreter(leg, CALL_VERBS)
     opts = call.options
     if opts.twiml and not opts.url:
-        doc = interp.checked(lambda: parse(opts.twiml or "", None), None)
+        doc = interp.checked(lambda: parse(opts.twiml or "", None, leg.engine.profile), None)
     else:
         doc = interp.fetch(opts.url or "", opts.method)
     interp.run(doc)

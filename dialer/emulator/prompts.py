@@ -7,6 +7,9 @@ Zero-length `<Record>` (Twilio's TwiML `<Record>` documentation): when the recor
 `maxLength` and holds no sound once trimmed, no action is requested and the call falls through to the next
 verb; a silent recording kept with `trim="do-not-trim"` is posted to the action. A key or a hang-up always
 posts.
+
+Somleng (somleng-switch `execute_record.rb`) always posts the action, silent or not, with `RecordingUrl` and
+`RecordingDuration` only: no `RecordingSid`, and no `Digits` when a key ended the recording.
 """
 
 from __future__ import annotations
@@ -113,15 +116,14 @@ def record(interp: Interpreter, el: ET.Element, doc: Document) -> Document | Non
     cb = interp.resolve(doc, el.get("recordingStatusCallback")) if el.get("recordingStatusCallback") else None
     cb_method = el.get("recordingStatusCallbackMethod", "POST")
     events = tuple(el.get("recordingStatusCallbackEvent", "completed").replace(",", " ").split())
-    if not kept and ended in ("timeout", "max-length"):
+    full = leg.engine.profile.record_digits
+    if not kept and ended in ("timeout", "max-length") and full:
         leg.log("record-empty")
         return None
     rec = recordings.save(leg, kept or pcm, start=start, source="RecordVerb", channels=1)
-    extra = [
-        ("RecordingUrl", leg.recording_url(rec.sid)),
-        ("RecordingDuration", str(round(end - start))),
-        ("RecordingSid", rec.sid),
-    ] + ([("Digits", digits)] if digits else [])
+    extra = [("RecordingUrl", leg.recording_url(rec.sid)), ("RecordingDuration", str(round(end - start)))]
+    if full:
+        extra += [("RecordingSid", rec.sid)] + ([("Digits", digits)] if digits else [])
     action, method = interp.resolve(doc, el.get("action")), el.get("method", "POST")
     if hung_up is not None:
         params = [(k, "completed" if k == "CallStatus" else v) for k, v in leg.base_params()] + extra

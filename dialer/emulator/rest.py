@@ -14,7 +14,7 @@ from dialer.emulator import audio
 from dialer.emulator.engine import Engine, QueueFull
 from dialer.emulator.inspect import call_report
 from dialer.emulator.resources import ROOT, call_json, page_json, recording_json
-from dialer.emulator.state import Call, new_sid, now
+from dialer.emulator.state import Call, now
 from dialer.emulator.validation import ApiError, call_options, update_options
 
 ACCOUNT = f"{ROOT}/<account>"
@@ -37,7 +37,8 @@ def error(code: int, message: str, status: int) -> Response:
 
 
 ENGINE_KEY = "emulator"
-api = Blueprint("api", __name__)
+api = Blueprint("api", __name__)  # under the profile's REST prefix (SignalWire: /api/laml)
+inspection = Blueprint("inspection", __name__)  # the emulator's own pages, at the root
 
 
 def create_rest_app(engine: Engine) -> Flask:
@@ -50,7 +51,8 @@ def create_rest_app(engine: Engine) -> Flask:
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.before_request(_authenticate)
-    app.register_blueprint(api)
+    app.register_blueprint(api, url_prefix=engine.profile.rest_prefix or None)
+    app.register_blueprint(inspection)
     return app
 
 
@@ -71,7 +73,8 @@ def _http_error(exc: HTTPException) -> Response:
 
 def _authenticate() -> Response | None:
     """Check HTTP Basic auth against the account (media may be open, as Twilio allows)."""
-    if not request.path.startswith(ROOT + "/"):
+    root = _engine().profile.rest_prefix + ROOT
+    if not request.path.startswith(root + "/"):
         return None
     cfg = _engine().config
     media = "/Recordings/" in request.path and not request.path.endswith(".json")
@@ -85,7 +88,7 @@ def _authenticate() -> Response | None:
     )
     if not good:
         return error(20003, "Authenticate", 401)
-    account = request.path[len(ROOT) + 1 :].split("/", 1)[0].removesuffix(".json")
+    account = request.path[len(root) + 1 :].split("/", 1)[0].removesuffix(".json")
     if account != cfg.account_sid:
         return error(20404, f"The requested resource {request.path} was not found", 404)
     return None
@@ -100,8 +103,8 @@ def _find_call(sid: str) -> Call:
 
 @api.post(f"{ACCOUNT}/Calls.json")
 def create_call(account: str) -> tuple[Response, int]:
-    to, from_, options = call_options(request.form)
-    call = Call(sid=new_sid("CA"), account_sid=account, to=to, from_=from_, options=options)
+    to, from_, options = call_options(request.form, _engine().profile)
+    call = Call(sid=_engine().new_sid("CA"), account_sid=account, to=to, from_=from_, options=options)
     try:
         _engine().submit(call)
     except QueueFull as exc:
@@ -141,7 +144,7 @@ def list_call_recordings(account: str, sid: str) -> Response:
     _find_call(sid)
     engine = _engine()
     recs = [r for r in engine.store.recordings() if r.call_sid == sid]
-    return _page("recordings", [recording_json(r, engine.base_url, per_call=True) for r in recs])
+    return _page("recordings", [recording_json(r, engine.api_url, per_call=True) for r in recs])
 
 
 @api.route(f"{ACCOUNT}/Calls/<sid>/Recordings/<rsid>.json", methods=["GET", "DELETE"])
@@ -152,7 +155,7 @@ def call_recording(account: str, sid: str, rsid: str) -> Any:
         abort(404)
     if request.method == "DELETE":
         return _delete_recording(rsid)
-    return jsonify(recording_json(rec, engine.base_url, per_call=True))
+    return jsonify(recording_json(rec, engine.api_url, per_call=True))
 
 
 @api.get(f"{ACCOUNT}/Recordings.json")
@@ -163,7 +166,7 @@ def list_recordings(account: str) -> Response:
         recs = [r for r in recs if r.call_sid == args["CallSid"]]
     if args.get("ConferenceSid"):
         recs = []
-    return _page("recordings", [recording_json(r, engine.base_url) for r in recs])
+    return _page("recordings", [recording_json(r, engine.api_url) for r in recs])
 
 
 @api.route(f"{ACCOUNT}/Recordings/<name>", methods=["GET", "DELETE"])
@@ -176,13 +179,13 @@ def recording(account: str, name: str) -> Any:
     if request.method == "DELETE":
         return _delete_recording(sid) if ext == "json" else abort(405)
     if ext == "json":
-        return jsonify(recording_json(rec, engine.base_url))
+        return jsonify(recording_json(rec, engine.api_url))
     if ext == "mp3":
         return send_file(audio.wav_to_mp3(rec.path), mimetype="audio/mpeg")
     return send_file(rec.path, mimetype="audio/x-wav")
 
 
-@api.get("/_emulator/calls")
+@inspection.get("/_emulator/calls")
 def inspect_calls() -> Response:
     engine = _engine()
     sid = request.args.get("sid")
@@ -190,7 +193,7 @@ def inspect_calls() -> Response:
     return jsonify([call_report(c, engine.store) for c in calls])
 
 
-@api.get("/_emulator/health")
+@inspection.get("/_emulator/health")
 def health() -> Response:
     engine = _engine()
     return jsonify({"ok": True, "active_calls": engine.active(), "speed": engine.speed})
@@ -207,6 +210,8 @@ def _delete_recording(sid: str) -> tuple[str, int]:
 
 def _update(call: Call, form: Any) -> None:
     status, redirect, changes = update_options(form)
+    if not _engine().profile.call_options:
+        changes = {}  # Somleng's Calls API reads no FallbackUrl, StatusCallback or TimeLimit on update
     if redirect and call.status != "in-progress":
         raise ApiError(21220, "Call is not in-progress. Cannot redirect.", 400)
     if changes:

@@ -14,6 +14,7 @@ from dialer.emulator.engine import Engine, EngineConfig
 from dialer.emulator.inspect import call_report
 from dialer.emulator.personas import PersonaBook
 from dialer.emulator.rest import create_rest_app
+from dialer.profiles import PROFILES
 from dialer.settings import Settings
 
 
@@ -66,9 +67,18 @@ def build_emulator(
     webhook_timeout: float = 15.0,
     max_queued: int = 1000,
     media_auth: bool = False,
+    profile: str | None = None,
 ) -> Emulator:
-    """Build an emulator bound to host:port (port 0 picks a free one), not yet serving."""
+    """Build an emulator bound to host:port (port 0 picks a free one), not yet serving.
+
+    It behaves as `profile` (default: DIALER_GATEWAY_PROFILE) and signs webhooks as that provider does.
+    """
     book = personas if isinstance(personas, PersonaBook) else PersonaBook.load(personas)
+    chosen = PROFILES[profile or settings.gateway_profile]
+    if chosen.signing_key and not settings.gateway_signing_key:
+        raise ValueError(
+            f"{chosen.label} 用单独的签名密钥签署回调：请设置 DIALER_GATEWAY_SIGNING_KEY（与服务使用同一个）"
+        )
     config = EngineConfig(
         account_sid=settings.twilio_account_sid,
         auth_token=settings.twilio_auth_token,
@@ -79,6 +89,8 @@ def build_emulator(
         webhook_timeout=webhook_timeout,
         max_queued=max_queued,
         media_auth=media_auth,
+        profile=chosen,
+        signing_key=settings.gateway_signing_key,
     )
     engine = Engine(config)
     server = make_server(host, port, create_rest_app(engine), threaded=True, request_handler=QuietHandler)

@@ -21,6 +21,7 @@ from dialer.emulator.documents import (
     Verb,
     Verbs,
     parse,
+    unsupported,
 )
 from dialer.emulator.leg import CallEnded, Leg, Redirected
 from dialer.emulator.webhooks import Params
@@ -63,16 +64,26 @@ class Interpreter:
         self.leg.call.documents.append({"t": round(self.leg.t, 3), "url": doc.url, "twiml": _text(doc.root)})
         for verb in doc.root:
             self.leg.log("verb", verb=verb.tag)
+            if not self.leg.engine.profile.validates_whole_document:
+                self._check_verb(verb)
             nxt = self.handlers[verb.tag](self, verb, doc)
             if nxt is not None:
                 return nxt
         return None
 
+    def _check_verb(self, verb: ET.Element) -> None:
+        """Somleng: a verb it cannot run is an error that ends the document, and the call, there."""
+        problem = unsupported(verb, self.leg.engine.profile)
+        if problem is None and verb.tag in self.handlers:
+            return
+        self.leg.log("error", code=12100, message=f"Invalid element: {problem or verb.tag}")
+        raise CallEnded("error")
+
     def redirected(self) -> Document:
         target = self.leg.call.signals.take("redirect") or {}
         self.leg.log("redirected-by-api", url=target.get("url"))
         if target.get("twiml"):
-            return self.checked(lambda: parse(target["twiml"], None), None)
+            return self.checked(lambda: parse(target["twiml"], None, self.leg.engine.profile), None)
         return self.fetch(target["url"], target.get("method", "POST"))
 
     def resolve(self, doc: Document, url: str | None) -> str:
@@ -108,7 +119,7 @@ class Interpreter:
         reply = self.leg.request(kind, url, method, params)
         if not reply.ok:
             raise TwimlFailure(11200, f"HTTP retrieval failure: {url}: {reply.error} (detail {reply.code})")
-        return parse(reply.body, url)
+        return parse(reply.body, url, self.leg.engine.profile)
 
     def fail(self, code: int, message: str, logged: bool = False) -> None:
         """End the call the way Twilio does after an application error."""

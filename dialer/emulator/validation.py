@@ -6,7 +6,10 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from werkzeug.datastructures import MultiDict
+
 from dialer.emulator.state import CallOptions
+from dialer.profiles import SOMLENG_CALL_PARAMS, TWILIO, Profile
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
@@ -81,8 +84,16 @@ def _choice(form: Any, name: str, allowed: tuple[str, ...], default: str | None)
     return value
 
 
-def call_options(form: Any) -> tuple[str, str, CallOptions]:
+def accepted(form: Any, profile: Profile) -> Any:
+    """Return the parameters the profile's Calls API reads; Somleng drops the others without a word."""
+    if profile.call_options:
+        return form
+    return MultiDict([(k, v) for k, v in form.items(multi=True) if k in SOMLENG_CALL_PARAMS])
+
+
+def call_options(form: Any, profile: Profile = TWILIO) -> tuple[str, str, CallOptions]:
     """Validate a create-call request; return (To, From, options)."""
+    form = accepted(form, profile)
     to, from_ = (form.get("To") or "").strip(), (form.get("From") or "").strip()
     if not to:
         raise ApiError(21201, "A 'To' phone number is required.")

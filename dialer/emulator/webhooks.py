@@ -38,9 +38,12 @@ class Reply:
 class WebhookClient:
     """Send signed webhooks; one requests.Session per thread, so calls do not share a pool."""
 
-    def __init__(self, auth_token: str, timeout: float) -> None:
-        self.auth_token = auth_token
+    def __init__(
+        self, auth_token: str, timeout: float, headers: tuple[str, ...] = ("X-Twilio-Signature",)
+    ) -> None:
+        self.auth_token = auth_token  # the key webhooks are signed with (SignalWire: the signing key)
         self.timeout = timeout
+        self.signature_headers = headers
         self._local = threading.local()
 
     def _session(self) -> requests.Session:
@@ -58,12 +61,13 @@ class WebhookClient:
             # Leave unencoded what URL parsers (werkzeug's request.url) show decoded, so the URL the
             # receiver rebuilds is the one that was signed.
             url = url + ("&" if "?" in url else "?") + urlencode(params, safe=QUERY_SAFE)
-            headers["X-Twilio-Signature"] = compute_signature(url, [], self.auth_token)
+            signature = compute_signature(url, [], self.auth_token)
             data: Params | None = None
         else:
-            headers["X-Twilio-Signature"] = compute_signature(url, params, self.auth_token)
+            signature = compute_signature(url, params, self.auth_token)
             headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
             data = params
+        headers.update(dict.fromkeys(self.signature_headers, signature))
         try:
             resp = self._session().request(
                 method, url, data=data, headers=headers, timeout=self.timeout, allow_redirects=True

@@ -1,7 +1,9 @@
 """The service's client for Twilio or any Twilio-compatible gateway, on the official `twilio` SDK.
 
-`DIALER_GATEWAY_URL` overrides the SDK's base URL (empty = real Twilio). Every error comes out as a
-`GatewayError` that says whether trying again can help.
+`DIALER_GATEWAY_URL` overrides the SDK's base URL (empty = real Twilio), and the profile's REST prefix
+follows it (SignalWire: `/api/laml`). A call asks only for what the profile has: Somleng's Calls API reads
+no Record, StatusCallbackEvent, Timeout or TimeLimit. Every error comes out as a `GatewayError` that says
+whether trying again can help.
 """
 
 from __future__ import annotations
@@ -94,8 +96,9 @@ class Gateway:
         self.timeout = timeout
         http = TwilioHttpClient(timeout=timeout, max_retries=None)
         self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
+        self.profile = settings.profile
         if settings.gateway_url:
-            self.client.api.base_url = settings.gateway_url.rstrip("/")
+            self.client.api.base_url = settings.gateway_url.rstrip("/") + self.profile.rest_prefix
         self.is_emulator = bool(settings.gateway_url) and is_loopback(settings.gateway_url)
         self.media_policy = MediaPolicy(settings.gateway_url)
 
@@ -106,29 +109,14 @@ class Gateway:
         return 2 * self.timeout * (self.retries + 1) + backoff
 
     def place_call(self, req: CallRequest, *, since: datetime | None = None) -> CallInfo:
-        """Create the call with full dual-channel recording and all status callbacks.
+        """Create the call with full dual-channel recording and all status callbacks, where the profile has them.
 
         A request that got no answer (timeout, dropped connection) may still have created the call, so
         before sending it again look for a call to the same number created since `since`, and adopt it.
         """
 
         def create() -> Any:
-            return self.client.calls.create(
-                to=req.to,
-                from_=self.settings.twilio_from_number,
-                url=req.voice_url,
-                method="POST",
-                status_callback=req.status_callback,
-                status_callback_method="POST",
-                status_callback_event=STATUS_EVENTS,
-                timeout=req.timeout,
-                time_limit=req.time_limit,
-                record=req.record,
-                recording_channels="dual",
-                recording_status_callback=req.recording_status_callback,
-                recording_status_callback_method="POST",
-                recording_status_callback_event=["completed", "absent"],
-            )
+            return self.client.calls.create(**self.create_params(req))
 
         def created_meanwhile() -> Any:
             if since is None:
@@ -137,6 +125,26 @@ class Gateway:
                          if c.date_created is not None and c.date_created >= since - ADOPT_SLACK), None)  # fmt: skip
 
         return _info(self._retrying("create", create, recheck=created_meanwhile))
+
+    def create_params(self, req: CallRequest) -> dict[str, Any]:
+        """Return the SDK's arguments for this call: what the profile's Calls API accepts, nothing more."""
+        params: dict[str, Any] = {
+            "to": req.to, "from_": self.settings.twilio_from_number, "url": req.voice_url, "method": "POST",
+            "status_callback": req.status_callback, "status_callback_method": "POST",
+        }  # fmt: skip
+        if self.profile.status_events:
+            params["status_callback_event"] = STATUS_EVENTS
+        if self.profile.call_options:
+            params.update(timeout=req.timeout, time_limit=req.time_limit)
+        if self.profile.call_recording:
+            params.update(
+                record=req.record,
+                recording_channels="dual",
+                recording_status_callback=req.recording_status_callback,
+                recording_status_callback_method="POST",
+                recording_status_callback_event=["completed", "absent"],
+            )
+        return params
 
     def fetch_call(self, sid: str) -> CallInfo:
         """Return the gateway's view of one call."""

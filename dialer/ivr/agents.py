@@ -2,12 +2,13 @@
 
 Each escalation has its own queue name, so the agent who answers is bridged to exactly that caller. When no
 agent answers within DIALER_AGENT_WAIT_SECONDS the caller leaves the queue, hears an apology, and an agent
-callback is filed.
+callback is filed. Where the profile has no queues (Somleng) the caller's `<Dial>` rings the agent and its
+action (`DialCallStatus`) comes to the same result webhook, with the same apology and callback.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, request
 from sqlalchemy import select
@@ -25,8 +26,9 @@ from dialer.ivr.http import (
     signed,
     twiml,
 )
+from dialer.ivr.twiml import Urls, silence
 from dialer.ivr.values import AgentBridged, AgentUnavailable
-from dialer.model import Attempt, AttemptEvent, Callback
+from dialer.model import Attempt, AttemptEvent, Callback, Escalation
 from dialer.model.outcomes import record_event
 from dialer.model.states import ESCALATIONS_HOLDING_AGENT, ESCALATIONS_RINGING, EscalationStatus
 from dialer.services import services
@@ -53,7 +55,8 @@ def queue_wait() -> Response:
             response.leave()
         else:
             response.say(WAIT_LINE, voice=svc.settings.say_voice, language=svc.settings.say_language)
-            response.pause(length=3)
+            audio_base = svc.settings.public_url.rstrip("/") + "/ivr/audio"
+            silence(response, 3, Urls(answer="", queue_wait="", audio_base=audio_base), svc.settings.profile)
     return twiml(str(response.to_xml(xml_declaration=True)))
 
 
@@ -63,7 +66,9 @@ def queue_result() -> Response:
     """The caller left the queue: bridged and done, or no agent came (apologise, file a callback)."""
     svc = services()
     now = svc.clock.now()
-    result = request.form.get("QueueResult", "")
+    form = request.form
+    # <Enqueue> says QueueResult; a direct <Dial> says DialCallStatus; a <Redirect> (no agent free) neither.
+    result = form.get("QueueResult") or form.get("DialCallStatus") or "no-agent"
     with svc.db.session() as s, s.begin():
         attempt = find_attempt(s)
         if attempt is None or not attempt.ivr_state.get("state"):
@@ -72,17 +77,28 @@ def queue_result() -> Response:
             return twiml(attempt.ivr_state.get("twiml") or EMPTY)  # a retried callback
         esc = latest_escalation(s, attempt)
         record_event(s, attempt, "queue", result, request.form.to_dict(), at=now)
-        bridged = result in ("bridged", "redirected-from-bridged")
+        bridged = result in ("bridged", "redirected-from-bridged", "completed")
         if esc is not None:
+            # The call's end may have closed a direct <Dial> already, with its callback filed.
+            closed = esc.status == EscalationStatus.TIMEOUT
+            _dialled(esc, form.get("DialCallSid"), form.get("DialCallDuration"), bridged, now)
             esc.status = EscalationStatus.ENDED if bridged else EscalationStatus.TIMEOUT
             esc.ended_at = now
-            if not bridged:
+            if not bridged and not closed:
                 s.add(Callback(task_id=attempt.task_id, attempt_id=attempt.id, reason=f"转人工未接通（{esc.reason}）",
                                due_at=now + timedelta(days=1), created_at=now))  # fmt: skip
         event = AgentBridged() if bridged else AgentUnavailable()
         body = Conversation(svc).advance(s, attempt, event, now)
         attempt.ivr_state = {**attempt.ivr_state, "queue_result": result}
     return twiml(body)
+
+
+def _dialled(esc: Escalation, sid: str | None, duration: str | None, bridged: bool, now: datetime) -> None:
+    """Note a direct <Dial>'s agent leg: its id, and when the bridge began (its talk time before now)."""
+    if sid:
+        esc.agent_call_sid = sid
+    if bridged and esc.bridged_at is None:
+        esc.bridged_at = now - timedelta(seconds=form_count(duration, 0))
 
 
 @bp.post("/agent")

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dialer.ivr import flow
-from dialer.ivr.escalation import escalate, queue_name
+from dialer.ivr.escalation import escalate, latest_escalation, queue_name
 from dialer.ivr.items import call_context, standing
 from dialer.ivr.turns import Heard, describe, store_turn
-from dialer.ivr.twiml import Urls, render
+from dialer.ivr.twiml import Handover, Urls, render
 from dialer.ivr.values import CallContext, Event, State, Step
-from dialer.model import Attempt, AttemptOutcome
+from dialer.model import Attempt, AttemptOutcome, EscalationStatus
 from dialer.model.outcomes import record_event
 from dialer.services import Services
 
@@ -66,7 +66,8 @@ class Conversation:
         if step.escalate and isinstance(event, Heard):
             escalate(s, self.svc, attempt, new_state.escalated or "agent", now)
         handled = state.turn if isinstance(event, Heard) else None
-        return self._keep(s, attempt, new_state, self._render(step, attempt), now, handled)
+        body = self._render(step, attempt, self._handover(s, attempt) if step.escalate else None)
+        return self._keep(s, attempt, new_state, body, now, handled)
 
     def awaits(self, attempt: Attempt, state: State, turn: str) -> bool:
         """Return whether an answer to `turn` is the one the call is waiting on, not yet handled."""
@@ -103,12 +104,27 @@ class Conversation:
             attempt.answered_by = event.answered_by
             attempt.outcome = AttemptOutcome.VOICEMAIL
             return self._keep(s, attempt, None, HANGUP, now)
+        # Asking for the first TwiML means the call was answered, whether or not an `in-progress` callback
+        # comes (Somleng sends only the final status).
+        attempt.answered_at = attempt.answered_at or now
         state, step = flow.start(self.svc.scripts[attempt.script], self.context(attempt, now))
         return self._keep(s, attempt, state, self._render(step, attempt), now)
 
-    def _render(self, step: Step, attempt: Attempt) -> str:
+    def _handover(self, s: Session, attempt: Attempt) -> Handover | None:
+        """Return the agent a direct `<Dial>` rings (profiles without queues), or None where queues exist."""
         settings = self.svc.settings
-        return render(step, self.urls(attempt), settings.say_voice, settings.say_language)
+        if settings.profile.enqueue:
+            return None
+        esc = latest_escalation(s, attempt)
+        ringing = esc is not None and esc.status == EscalationStatus.RINGING
+        agent = esc.agent_phone if esc is not None and ringing else None
+        return Handover(agent, settings.agent_wait_seconds, settings.twilio_from_number)
+
+    def _render(self, step: Step, attempt: Attempt, handover: Handover | None = None) -> str:
+        settings = self.svc.settings
+        return render(
+            step, self.urls(attempt), settings.say_voice, settings.say_language, settings.profile, handover
+        )
 
     def _keep(
         self,

@@ -5,12 +5,12 @@ Each escalation has its own queue name, so the agent who answers is bridged to e
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dialer.model import Attempt, Escalation
+from dialer.model import Attempt, Callback, Escalation
 from dialer.model.outcomes import record_event
 from dialer.model.states import ESCALATIONS_ACTIVE, ESCALATIONS_HOLDING_AGENT, EscalationStatus
 from dialer.services import Services
@@ -30,7 +30,8 @@ def escalate(s: Session, svc: Services, attempt: Attempt, reason: str, now: date
     """Open an escalation for the caller and ask for the first free agent phone to be rung.
 
     The agent is rung by `ring_agents` once this transaction has committed: the agent leg's webhooks must
-    find the escalation they name.
+    find the escalation they name. Where the profile has no queues the caller's TwiML dials the agent
+    itself, so the escalation is "ringing" at once and no agent leg is placed.
     """
     esc = s.scalar(
         select(Escalation).where(
@@ -44,11 +45,26 @@ def escalate(s: Session, svc: Services, attempt: Attempt, reason: str, now: date
     s.flush()
     free = [p for p in svc.settings.agent_phones if p not in _busy_phones(s)]
     if free:
-        esc.status, esc.agent_phone = EscalationStatus.AGENT_REQUESTED, free[0]
+        # Without queues (Somleng) the caller's own <Dial> rings the agent: no agent leg is placed.
+        direct = not svc.settings.profile.enqueue
+        esc.status = EscalationStatus.RINGING if direct else EscalationStatus.AGENT_REQUESTED
+        esc.agent_phone = free[0]
     record_event(
         s, attempt, "note", "escalated", {"reason": reason, "agent": free[0] if free else None}, at=now
     )
     return esc
+
+
+def close_direct_dial(s: Session, attempt: Attempt, now: datetime) -> None:
+    """The caller's call ended while its own <Dial> still held the agent and no result came: free the
+    agent's phone and file a callback, as when a caller leaves a queue unbridged."""
+    esc = latest_escalation(s, attempt)
+    if esc is None or esc.status != EscalationStatus.RINGING:
+        return
+    esc.status, esc.ended_at = EscalationStatus.TIMEOUT, now
+    s.add(Callback(task_id=attempt.task_id, attempt_id=attempt.id, reason=f"转人工未接通（{esc.reason}）",
+                   due_at=now + timedelta(days=1), created_at=now))  # fmt: skip
+    record_event(s, attempt, "queue", "caller-gone", {"escalation": esc.id}, at=now)
 
 
 def ring_agents(svc: Services) -> None:

@@ -9,7 +9,7 @@ offer for customers aged `elderly_age` or more, then each question in turn → c
 - A 否 to the identity question closes politely and says nothing about the matter (outcome
   "wrong_person"). An identity that stays unclear closes the same way, with outcome None (retry).
 - Unclear or no answer: re-ask with the keys hint; the last re-ask (when `max_reasks` ≥ 2) takes keys
-  only; after `max_reasks` re-asks the answer is final "unclear" (a problem when the question is
+  only, and every re-ask does where the gateway loses a key pressed during a spoken answer (Somleng); after `max_reasks` re-asks the answer is final "unclear" (a problem when the question is
   required). Silence ("no_answer") climbs this ladder but never escalates by itself.
 - Escalation to a person: key 0 or the "agent" label; a bad answer to an `escalate_on_bad` question;
   two "unclear" answers in a row, within or across questions; or 是 to the elderly offer. The elderly
@@ -148,7 +148,9 @@ def _on_unclear(
     asks = state.asks + 1
     if asks <= script.max_reasks:
         rec = _record(script, state, q, event, label, False, False, ctx)
-        keys_only = ctx.keys_only or (asks == script.max_reasks and asks >= 2)
+        # Where a key pressed during a spoken answer is lost (Somleng), the hint to press one is only kept
+        # by asking for keys alone.
+        keys_only = ctx.keys_only or not ctx.record_keys or (asks == script.max_reasks and asks >= 2)
         lead = _line(script, ctx, "keys_only" if keys_only and not ctx.keys_only else "reask")
         asked = _replace(state, asks=asks, turn=state.turn + 1)
         return asked, _ask(script, asked, ctx, q, (lead,), keys_only=keys_only, hint=True, record=rec)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from dialer.gateway.signature import validate_signature
 from dialer.model import Attempt, Escalation, parse_id
+from dialer.profiles import TWILIO_SIGNATURE
 from dialer.services import services
 
 log = logging.getLogger("dialer.ivr")
@@ -39,14 +40,19 @@ def public_url() -> str:
 
 
 def signed(view: F) -> F:
-    """Refuse (403) any request whose X-Twilio-Signature does not sign the public URL and the form."""
+    """Refuse (403) any request whose signature does not sign the public URL and the form.
+
+    The profile names the header and the key: Twilio and Somleng sign `X-Twilio-Signature` with the auth
+    token; SignalWire signs `X-SignalWire-Signature` (and the Twilio header) with its signing key.
+    """
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        token = services().settings.twilio_auth_token
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not validate_signature(public_url(), request.form, signature, token):
-            log.warning("refused %s: bad or missing X-Twilio-Signature", request.path)
+        settings = services().settings
+        header = settings.profile.signature_header
+        signature = request.headers.get(header) or request.headers.get(TWILIO_SIGNATURE, "")
+        if not validate_signature(public_url(), request.form, signature, settings.webhook_key):
+            log.warning("refused %s: bad or missing %s", request.path, header)
             abort(403)
         return reconnecting(view, *args, **kwargs)
 

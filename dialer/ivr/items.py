@@ -60,6 +60,7 @@ def call_context(
         age=customer.age_at(now.year),
         elderly_age=settings.elderly_age,
         keys_only=keys_only,
+        record_keys=settings.profile.record_digits,
     )
 
 

@@ -6,7 +6,11 @@
 - Either is followed by a fallback (Twilio's TwiML `<Record>` documentation): when the gateway hears nothing it
   skips the action and runs the next verbs, so we say `Listen.fallback` and `<Redirect>` to the answer URL
   with `no_input=1`; the webhook turns that into `Answer("no_answer")`.
-- Escalate: `<Enqueue waitUrl action>agents</Enqueue>`. Hang up: `<Hangup/>`.
+- Escalate, where the profile has queues: `<Enqueue waitUrl action>agents</Enqueue>`; where it has none
+  (Somleng): `<Dial action timeout><Number>agent</Number></Dial>` straight to the free agent, whose action
+  (`DialCallStatus`) is the queue result; with no agent free, `<Redirect>` to that result at once, so the
+  caller hears the same apology either way. Hang up: `<Hangup/>`.
+- Silence: `<Pause>`, or where the profile has none a `<Play>` of a silent file.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from dialer.ivr.values import Listen, Prompt, Step
+from dialer.profiles import TWILIO, Profile
 
 TURN_PARAM = "turn"
 NO_INPUT_PARAM = "no_input"
@@ -31,6 +36,10 @@ class Urls:
     audio_base: str  # pre-recorded prompt files: audio_base + "/" + file name
     queue_action: str | None = None  # told the queue result (bridged, leave, hangup …)
     queue: str = "agents"
+
+    def silence(self, seconds: int) -> str:
+        """Return the URL of a silent WAV file `seconds` long (for profiles without `<Pause>`)."""
+        return f"{self.audio_base.rstrip('/')}/silence/{seconds}.wav"
 
     def audio(self, name: str) -> str:
         """Return the URL of a pre-recorded prompt file."""
@@ -52,8 +61,24 @@ def with_query(url: str, extra: dict[str, str]) -> str:
     return urlunsplit(parts._replace(query="&".join([*kept, urlencode(extra)])))
 
 
-def render(step: Step, urls: Urls, voice: str, language: str = "cmn-CN") -> str:
-    """Return the TwiML document for one step."""
+@dataclass(frozen=True)
+class Handover:
+    """Where a direct `<Dial>` escalation rings: the agent's phone (None: none is free), for how long."""
+
+    agent: str | None
+    ring_seconds: int
+    caller_id: str | None = None
+
+
+def render(
+    step: Step,
+    urls: Urls,
+    voice: str,
+    language: str = "cmn-CN",
+    profile: Profile = TWILIO,
+    handover: Handover | None = None,
+) -> str:
+    """Return the TwiML document for one step, within what the gateway's profile can do."""
     response = VoiceResponse()
     if step.listen is not None and step.listen.keys_only:
         gather = response.gather(
@@ -70,7 +95,7 @@ def render(step: Step, urls: Urls, voice: str, language: str = "cmn-CN") -> str:
         if not step.listen.keys_only:
             _record(response, step.listen, urls)
         _fallback(response, step.listen, urls, voice, language)
-    elif step.escalate:
+    elif step.escalate and profile.enqueue:
         response.enqueue(
             urls.queue,
             wait_url=urls.queue_wait,
@@ -78,9 +103,32 @@ def render(step: Step, urls: Urls, voice: str, language: str = "cmn-CN") -> str:
             action=urls.queue_action,
             method="POST",
         )
+    elif step.escalate:
+        _dial_agent(response, urls, handover)
     else:
         response.hangup()
     return str(response.to_xml(xml_declaration=True))
+
+
+def _dial_agent(response: VoiceResponse, urls: Urls, handover: Handover | None) -> None:
+    """Ring the free agent straight from the caller's leg; with none free, go to the result at once."""
+    assert urls.queue_action is not None, "a direct escalation needs the queue result URL"
+    if handover is None or not handover.agent:
+        response.redirect(urls.queue_action, method="POST")
+        return
+    dial = Dial(
+        action=urls.queue_action, method="POST", timeout=handover.ring_seconds, caller_id=handover.caller_id
+    )
+    dial.number(handover.agent)
+    response.append(dial)
+
+
+def silence(parent: VoiceResponse, seconds: int, urls: Urls, profile: Profile) -> None:
+    """Keep the line quiet for `seconds`: `<Pause>` where the profile has it, else a silent `<Play>`."""
+    if profile.pause:
+        parent.pause(length=seconds)
+    else:
+        parent.play(urls.silence(seconds))
 
 
 def _prompts(

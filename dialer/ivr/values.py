@@ -45,6 +45,9 @@ class CallContext:
     age: int | None = None
     elderly_age: int = 60
     keys_only: bool = False  # no speech model loaded: every answer is a key
+    record_keys: bool = (
+        True  # a key that ends a spoken answer is reported (not on Somleng): else re-ask by keys
+    )
     max_length: int = 10  # seconds one spoken answer may last
     timeout: int = 4  # seconds of silence that end an answer
 

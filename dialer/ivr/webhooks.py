@@ -1,22 +1,44 @@
 """The gateway's webhooks about the call rather than the conversation: call status, recording status, prompts.
 
-Every request is checked against `X-Twilio-Signature` over the URL rebuilt from DIALER_PUBLIC_URL (so a
+Every request is checked against its signature (`X-Twilio-Signature`, or the profile's header) over the URL rebuilt from DIALER_PUBLIC_URL (so a
 proxy in front changes nothing); a bad signature gets 403 and nothing is stored. Unknown calls get 200 and an
 empty <Response/> so the gateway stops retrying.
 """
 
 from __future__ import annotations
 
+import io
+import wave
+
 from flask import Blueprint, Response, abort, request, send_file
 from sqlalchemy import select
 
 from dialer.clock import utcnow
+from dialer.ivr.escalation import close_direct_dial
 from dialer.ivr.http import EMPTY, find_attempt, form_count, signed, twiml
 from dialer.model import Recording, RecordingKind, RecordingStatus
 from dialer.model.outcomes import apply_call_status, record_event
+from dialer.model.states import CALLS_FINISHED
 from dialer.services import services
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
+MAX_SILENCE = 30
+
+
+@bp.get("/audio/silence/<int:seconds>.wav")
+def silent_audio(seconds: int) -> Response:
+    """Serve a silent WAV file: the pause of profiles without `<Pause>` (a short `<Play>` of silence)."""
+    if not 1 <= seconds <= MAX_SILENCE:
+        abort(404)
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x00\x00" * 8000 * seconds)
+    resp = Response(out.getvalue(), mimetype="audio/x-wav")
+    resp.cache_control.public, resp.cache_control.max_age = True, 86400
+    return resp
 
 
 @bp.get("/audio/<path:name>")
@@ -38,7 +60,12 @@ def call_status() -> Response:
         attempt = find_attempt(s)
         if attempt is None:
             return twiml(EMPTY)
-        apply_call_status(s, attempt, request.form.to_dict(), svc.dial_rules, svc.clock.now())
+        now = svc.clock.now()
+        moved = apply_call_status(
+            s, attempt, request.form.to_dict(), svc.dial_rules, now, sequenced=svc.settings.profile.sequenced
+        )
+        if moved and attempt.status in CALLS_FINISHED and not svc.settings.profile.enqueue:
+            close_direct_dial(s, attempt, now)
     return twiml(EMPTY)
 
 

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from dialer.model.people import User
     from dialer.model.tasks import Task
 
+# Gateway ids: Twilio's are 34 characters, SignalWire's and Somleng's UUIDs 36, Telnyx's about 56.
+SID_LENGTH = 64
+
 
 class Attempt(Base):
     """One call placed for a task. `status` is a `CallStatus`: ours until placed, then the gateway's."""
@@ -27,7 +30,7 @@ class Attempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
     number: Mapped[int]
-    call_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
+    call_sid: Mapped[str | None] = mapped_column(String(SID_LENGTH), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=CallStatus.CLAIMED)
     last_sequence: Mapped[int] = mapped_column(default=-1)
     outcome: Mapped[str | None] = mapped_column(String(20))  # an AttemptOutcome; may be set while still live
@@ -77,7 +80,7 @@ class Recording(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # a RecordingKind
-    gateway_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
+    gateway_sid: Mapped[str | None] = mapped_column(String(SID_LENGTH), unique=True)
     gateway_url: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=RecordingStatus.PENDING)  # a RecordingStatus
     # `last_error` says why a recording is `failed`; the console shows it.
@@ -146,7 +149,7 @@ class Escalation(Base):
     status: Mapped[str] = mapped_column(String(20), default=EscalationStatus.WAITING)  # an EscalationStatus
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     agent_phone: Mapped[str | None] = mapped_column(String(20))
-    agent_call_sid: Mapped[str | None] = mapped_column(String(34))
+    agent_call_sid: Mapped[str | None] = mapped_column(String(SID_LENGTH))
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
     bridged_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]

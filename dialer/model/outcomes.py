@@ -91,15 +91,21 @@ def record_event(
 
 
 def apply_call_status(
-    session: Session, attempt: Attempt, params: Mapping[str, str], rules: DialRules, now: datetime
-) -> bool:
-    """Apply one status callback; return False when it is a duplicate or arrived out of order."""
+    session: Session, attempt: Attempt, params: Mapping[str, str], rules: DialRules, now: datetime,
+    *, sequenced: bool = True,
+) -> bool:  # fmt: skip
+    """Apply one status callback; return False when it is a duplicate or arrived out of order.
+
+    `sequenced=False` (Somleng, whose SequenceNumber is "0" on every callback): the number says nothing,
+    so only the order of the statuses themselves keeps a late callback from moving the call back.
+    """
     # Lock the task, then the attempt (PostgreSQL; the order recovery uses too), so two callbacks for one
     # call delivered at once apply one after the other instead of the later one undoing the earlier.
     session.execute(select(Task.id).where(Task.id == attempt.task_id).with_for_update())
     session.refresh(attempt, with_for_update=True)
     raw_seq = params.get("SequenceNumber", "")
     seq = int(raw_seq) if raw_seq.isascii() and raw_seq.isdigit() and int(raw_seq) <= MAX_ID else None
+    seq = seq if sequenced else None
     status = params.get("CallStatus", "")
     status = (
         status if status in TERMINAL_CALL_STATUSES | IN_FLIGHT_STATUSES else ""

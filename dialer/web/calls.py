@@ -65,8 +65,11 @@ def call(attempt_id: int) -> str:
     audit("view_call", f"attempt:{a.id}", customer=task.customer_id)
     db().commit()
     timeline = [(e, describe(e)) for e in a.events]
+    profile = services().settings.profile
+    unrecordable = None if profile.call_recording else profile.label  # the line cannot record a whole call
     return render_template("call.html", a=a, task=task, full=full, clips=clips, cases=cases,
-                           escalations=escalations, names=names, timeline=timeline)  # fmt: skip
+                           escalations=escalations, names=names, timeline=timeline,
+                           unrecordable=unrecordable)  # fmt: skip
 
 
 def _recording_file(recording_id: int) -> tuple[Recording, Found]:

@@ -41,7 +41,9 @@ def unrecorded_calls(db: Database, now: datetime) -> list[tuple[int, str]]:
 
 def recover_lost_recordings(db: Database, gateway: Gateway, now: datetime) -> int:
     """Queue what the gateway still has for calls with no recording noted; mark the rest failed. Return how
-    many recordings were recovered."""
+    many recordings were recovered. A gateway whose profile records no whole call (Somleng) has none to lose."""
+    if not gateway.profile.call_recording:
+        return 0
     recovered = 0
     for attempt_id, call_sid in unrecorded_calls(db, now):
         try:

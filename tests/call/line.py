@@ -143,6 +143,8 @@ class Line:
             pending = s.scalar(
                 select(func.count()).select_from(Recording).where(Recording.status == "pending")
             )
+        if not self.settings.profile.call_recording:  # Somleng records neither the call nor the bridge
+            answered = bridged = 0
         return (calls or 0) >= (answered or 0) and (legs or 0) >= (bridged or 0) and not pending
 
     def session(self) -> AbstractContextManager[Session]:

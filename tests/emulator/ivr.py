@@ -21,6 +21,7 @@ class Hit:
     path: str
     form: dict[str, str]
     signed: bool
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,7 +71,7 @@ def serve_ivr(token: str) -> Iterator[FakeIvr]:
         signed = validator.validate(request.url, params, request.headers.get("X-Twilio-Signature", ""))
         form = {k: v for k, v in (request.form.items() if request.method == "POST" else request.args.items())}
         with ivr.lock:
-            ivr.hits.append(Hit("/" + path, form, signed))
+            ivr.hits.append(Hit("/" + path, form, signed, dict(request.headers)))
         fn = ivr.routes.get("/" + path)
         return fn(form) if fn else ("", 204)
 

@@ -79,3 +79,35 @@ def test_the_shipped_default_toml_and_example_env_name_real_settings() -> None:
 def test_tests_build_settings_directly() -> None:
     s = Settings(database_url="sqlite://")
     assert s.replace(ring_timeout=20).ring_timeout == 20
+
+
+def test_the_gateway_profile_is_read_and_an_unknown_one_is_named() -> None:
+    assert load_settings({}).profile.name == "twilio"
+    s = load_settings(
+        {"DIALER_GATEWAY_PROFILE": "somleng", "TWILIO_ACCOUNT_SID": "6f0c4d7e-1b2a-4c3d-9e8f-0a1b2c3d4e5f"}
+    )
+    assert s.profile.label == "Somleng" and not s.profile.enqueue
+    with pytest.raises(SettingsError, match=r"DIALER_GATEWAY_PROFILE.*twilio、signalwire、somleng"):
+        load_settings({"DIALER_GATEWAY_PROFILE": "telnyx"})
+
+
+def test_signalwire_needs_its_signing_key_and_signs_with_it() -> None:
+    with pytest.raises(SettingsError, match="DIALER_GATEWAY_SIGNING_KEY"):
+        load_settings({"DIALER_GATEWAY_PROFILE": "signalwire"})
+    s = load_settings({"DIALER_GATEWAY_PROFILE": "signalwire", "DIALER_GATEWAY_SIGNING_KEY": "PSK123"})
+    assert s.webhook_key == "PSK123"
+    assert ("DIALER_GATEWAY_SIGNING_KEY", "****") in [(name, shown) for name, shown, _ in s.describe()]
+    assert load_settings({"DIALER_GATEWAY_SIGNING_KEY": "PSK123"}).webhook_key == DEV_AUTH_TOKEN
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"DIALER_GATEWAY_PROFILE": "somleng", "DIALER_GATEWAY_URL": ""}, "DIALER_GATEWAY_URL"),
+        ({"DIALER_GATEWAY_PROFILE": "somleng", "TWILIO_ACCOUNT_SID": "not-a-uuid"}, "36 位的 UUID"),
+        ({"TWILIO_ACCOUNT_SID": "6f0c4d7e-1b2a-4c3d-9e8f-0a1b2c3d4e5f"}, "'AC' followed by 32 hex digits"),
+    ],
+)
+def test_a_profile_names_what_it_needs(env: dict[str, str], says: str) -> None:
+    with pytest.raises(SettingsError, match=says):
+        load_settings(env)
