@@ -25,6 +25,7 @@ DEV_ACCOUNT_SID = "AC" + "d1a1e5" * 5 + "00"
 DEV_AUTH_TOKEN = "dev-emulator-token-not-for-production"
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
+TWILIO_WEBHOOK_WAIT = 15.0  # seconds Twilio waits for a webhook's answer before it gives up on the call
 
 
 def env(name: str, default: Any, *, secret: bool = False, doc: str = "") -> Any:
@@ -70,7 +71,9 @@ class Settings:
     agent_wait_seconds: int = env("DIALER_AGENT_WAIT_SECONDS", 60, doc="Queue wait before apologising")
     say_voice: str = env("DIALER_SAY_VOICE", "Polly.Zhiyu", doc="TTS voice for <Say>")
     say_language: str = env("DIALER_SAY_LANGUAGE", "cmn-CN", doc="TTS language for <Say>")
-    answer_budget_seconds: float = env("DIALER_ANSWER_BUDGET", 1.5, doc="Time to transcribe one answer")
+    answer_budget_seconds: float = env(
+        "DIALER_ANSWER_BUDGET", 5.0, doc="Time to fetch and transcribe one answer; the answer webhook's limit"
+    )
     delete_gateway_recordings: bool = env(
         "DIALER_DELETE_GATEWAY_RECORDINGS", False, doc="Delete the gateway's copy after a verified download"
     )
@@ -185,6 +188,11 @@ def _check(s: Settings) -> None:
     ):
         if value <= 0:
             raise SettingsError(f"{name}: must be greater than zero, got {value}")
+    if s.answer_budget_seconds >= TWILIO_WEBHOOK_WAIT:
+        raise SettingsError(
+            f"DIALER_ANSWER_BUDGET：{s.answer_budget_seconds:g} 秒太长，网关最多等待 webhook "
+            f"{TWILIO_WEBHOOK_WAIT:g} 秒；请设为 10 秒以下（默认 5 秒）"
+        )
     _check_windows(s.call_windows)
     if s.recordings_codec not in ("opus", "wav"):
         raise SettingsError(f"DIALER_RECORDINGS_CODEC: must be opus or wav, got {s.recordings_codec!r}")

@@ -39,13 +39,23 @@ def register(group: click.Group) -> None:
     help="Where to keep it (default var/demo).",
 )
 @click.option("--keys-only", is_flag=True, help="Run without the speech model: customers answer by keys.")
+@click.option(
+    "--clip-delay", type=float, default=0.0, show_default=True,
+    help="Seconds the emulator answers 404 for each answer clip after its action (as Twilio may).",
+)  # fmt: skip
 @pass_ctx
-def demo(ctx: Context, as_json: bool, speed: float, root: Path | None, keys_only: bool) -> None:
+def demo(
+    ctx: Context, as_json: bool, speed: float, root: Path | None, keys_only: bool, clip_delay: float
+) -> None:
     """Import ~20 customers and call them back in simulated time until every task has its outcome."""
     from dialer.demo.campaign import run_campaign
     from dialer.demo.summary import summarise
     from dialer.model import open_database
 
+    if clip_delay < 0:
+        raise click.BadParameter(
+            f"不能为负数（得到 {clip_delay:g}）；请给出秒数，如 2", param_hint="--clip-delay"
+        )
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     settings = ctx.settings
     root = root or settings.var_dir / "demo"
@@ -53,7 +63,7 @@ def demo(ctx: Context, as_json: bool, speed: float, root: Path | None, keys_only
     say = (lambda m: err.print(f"[dim]demo:[/] {m}")) if not as_json else (lambda m: None)
     started = time.monotonic()
     speech = None if keys_only else _standin(settings.var_dir / "models", say)
-    places = run_campaign(settings, root, speed, say, speech)
+    places = run_campaign(settings, root, speed, say, speech, clip_delay=clip_delay)
     db = open_database(places.database_url)
     summary = summarise(db)
     db.dispose()

@@ -38,6 +38,8 @@ class EngineConfig:
     webhook_timeout: float = 15.0  # real seconds, as Twilio waits
     max_queued: int = 1000
     media_auth: bool = False  # require Basic auth on recording media ("Enforce HTTP Auth on Media URLs")
+    clip_delay: float = 0.0  # real seconds a `<Record>` clip's media answers 404 after its action is sent
+    api_delay: float = 0.0  # real seconds every REST API answer (not media) is held back: a slow gateway
 
 
 class Engine:

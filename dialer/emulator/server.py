@@ -66,6 +66,8 @@ def build_emulator(
     webhook_timeout: float = 15.0,
     max_queued: int = 1000,
     media_auth: bool = False,
+    clip_delay: float = 0.0,
+    api_delay: float = 0.0,
 ) -> Emulator:
     """Build an emulator bound to host:port (port 0 picks a free one), not yet serving."""
     book = personas if isinstance(personas, PersonaBook) else PersonaBook.load(personas)
@@ -79,6 +81,8 @@ def build_emulator(
         webhook_timeout=webhook_timeout,
         max_queued=max_queued,
         media_auth=media_auth,
+        clip_delay=clip_delay,
+        api_delay=api_delay,
     )
     engine = Engine(config)
     server = make_server(host, port, create_rest_app(engine), threaded=True, request_handler=QuietHandler)

@@ -33,6 +33,11 @@ TRANSIENT_CODES = frozenset({20429, 20500, 20503, 31000})
 # Twilio's date_created has whole seconds: a call created this long before we asked still counts as ours.
 ADOPT_SLACK = timedelta(seconds=2)
 HTTP_TIMEOUT = 10.0
+# An answer clip is fetched inside a webhook: each try is short, and a 404 is tried again after a pause
+# (Twilio's advice for a recording not yet available is to retry after 1-3 s; short pauses find it sooner).
+CLIP_TRY_SECONDS = 2.0
+MIN_TRY_SECONDS = 0.2
+CLIP_RETRY_PAUSE = 0.4
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 T = TypeVar("T")
 
@@ -160,25 +165,40 @@ class Gateway:
         return [RecordingInfo(r.sid, r.call_sid, r.source or "", int(r.channels or 1), float(r.duration or 0),
                               f"{base}/2010-04-01/Accounts/{r.account_sid}/Recordings/{r.sid}") for r in recs]  # fmt: skip
 
-    def fetch_media(self, url: str) -> bytes:
-        """Download a recording's audio (WAV); only the configured gateway's origin gets the credentials."""
+    def fetch_media(self, url: str, *, within: float | None = None) -> bytes:
+        """Download a recording's audio (WAV); only the configured gateway's origin gets the credentials.
+
+        With `within` (seconds), every try is short and a 404 is tried again until that time is up: Twilio
+        documents that an answer clip may not be fetchable yet when the `<Record>` action arrives.
+        """
         media = url if url.endswith((".wav", ".mp3")) else url + ".wav"
-        auth = (self.settings.twilio_account_sid, self.settings.twilio_auth_token)
-
-        def get() -> bytes:
+        if within is None:
+            return self._retrying("download", lambda: self._get_media(media, self.timeout))
+        deadline = time.monotonic() + within
+        while True:
+            try_for = min(CLIP_TRY_SECONDS, max(deadline - time.monotonic(), MIN_TRY_SECONDS))
             try:
-                r = download(self.media_policy, media, auth, self.timeout)
-            except requests.RequestException as exc:
-                raise GatewayError(f"recording download failed: {exc}", permanent=False) from exc
-            if r.status_code >= 400:
-                raise GatewayError(
-                    f"recording download failed: HTTP {r.status_code}",
-                    permanent=r.status_code in (401, 403, 404, 410),
-                    status=r.status_code,
-                )
-            return r.content
+                return self._get_media(media, try_for)
+            except GatewayError as exc:
+                if exc.permanent and exc.status != 404:
+                    raise
+                if time.monotonic() + CLIP_RETRY_PAUSE >= deadline:
+                    raise
+            time.sleep(CLIP_RETRY_PAUSE)
 
-        return self._retrying("download", get)
+    def _get_media(self, media: str, timeout: float) -> bytes:
+        auth = (self.settings.twilio_account_sid, self.settings.twilio_auth_token)
+        try:
+            r = download(self.media_policy, media, auth, timeout)
+        except requests.RequestException as exc:
+            raise GatewayError(f"recording download failed: {exc}", permanent=False) from exc
+        if r.status_code >= 400:
+            raise GatewayError(
+                f"recording download failed: HTTP {r.status_code}",
+                permanent=r.status_code in (401, 403, 404, 410),
+                status=r.status_code,
+            )
+        return r.content
 
     def delete_recording(self, sid: str) -> None:
         self._retrying("delete", lambda: self.client.recordings(sid).delete())
