@@ -48,7 +48,7 @@ def scheduler(ctx: Context, at_text: str | None) -> None:
     def ring_agents() -> None:
         ring_requested_agents(settings, db, gateway)
 
-    run_scheduler(dialer, clock, settings.tick_seconds, background=(ring_agents, store_recordings))
+    run_scheduler(dialer, clock, settings.tick_seconds, background=(store_recordings,), urgent=(ring_agents,))
 
 
 def _refuse_pretended_time(settings: Settings) -> None:

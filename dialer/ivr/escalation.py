@@ -14,7 +14,6 @@ from dialer.model import Attempt, Escalation
 from dialer.model.outcomes import record_event
 from dialer.model.states import ESCALATIONS_ACTIVE, ESCALATIONS_HOLDING_AGENT, EscalationStatus
 from dialer.services import Services
-from dialer.worker.agents import ring_requested_agents
 
 
 def queue_name(attempt: Attempt) -> str:
@@ -29,8 +28,8 @@ def _busy_phones(s: Session) -> set[str]:
 def escalate(s: Session, svc: Services, attempt: Attempt, reason: str, now: datetime) -> Escalation:
     """Open an escalation for the caller and ask for the first free agent phone to be rung.
 
-    The agent is rung by `ring_agents` once this transaction has committed: the agent leg's webhooks must
-    find the escalation they name.
+    The agent is rung by the scheduler's worker (`ring_requested_agents`) once this transaction has
+    committed, never inside the webhook request: placing a call can take far longer than a webhook may.
     """
     esc = s.scalar(
         select(Escalation).where(
@@ -49,11 +48,6 @@ def escalate(s: Session, svc: Services, attempt: Attempt, reason: str, now: date
         s, attempt, "note", "escalated", {"reason": reason, "agent": free[0] if free else None}, at=now
     )
     return esc
-
-
-def ring_agents(svc: Services) -> None:
-    """Place the agent legs asked for (after the escalation is committed); their TwiML dials the queue."""
-    ring_requested_agents(svc.settings, svc.db, svc.require_gateway())
 
 
 def latest_escalation(s: Session, attempt: Attempt) -> Escalation | None:
