@@ -25,6 +25,7 @@ DEV_ACCOUNT_SID = "AC" + "d1a1e5" * 5 + "00"
 DEV_AUTH_TOKEN = "dev-emulator-token-not-for-production"
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
+MACHINE_DETECTION = ("async", "sync", "off")
 TWILIO_WEBHOOK_WAIT = 15.0  # seconds Twilio waits for a webhook's answer before it gives up on the call
 
 
@@ -73,6 +74,11 @@ class Settings:
     say_language: str = env("DIALER_SAY_LANGUAGE", "cmn-CN", doc="TTS language for <Say>")
     answer_budget_seconds: float = env(
         "DIALER_ANSWER_BUDGET", 5.0, doc="Time to fetch and transcribe one answer; the answer webhook's limit"
+    )
+    machine_detection: str = env(
+        "DIALER_MACHINE_DETECTION",
+        "async",
+        doc="Answering-machine detection on customer calls: async, sync or off",
     )
     delete_gateway_recordings: bool = env(
         "DIALER_DELETE_GATEWAY_RECORDINGS", False, doc="Delete the gateway's copy after a verified download"
@@ -192,6 +198,11 @@ def _check(s: Settings) -> None:
         raise SettingsError(
             f"DIALER_ANSWER_BUDGET：{s.answer_budget_seconds:g} 秒太长，网关最多等待 webhook "
             f"{TWILIO_WEBHOOK_WAIT:g} 秒；请设为 10 秒以下（默认 5 秒）"
+        )
+    if s.machine_detection not in MACHINE_DETECTION:
+        raise SettingsError(
+            f"DIALER_MACHINE_DETECTION：不认识 {s.machine_detection!r}；请设为 async（默认，边播放边识别）、"
+            "sync（识别完再播放）或 off（不识别）"
         )
     _check_windows(s.call_windows)
     if s.recordings_codec not in ("opus", "wav"):

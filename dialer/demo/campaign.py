@@ -29,7 +29,7 @@ from dialer.policy.windows import next_window_start
 from dialer.scheduler import build_dialer
 from dialer.services import load_dial_rules
 from dialer.settings import PROJECT_ROOT, Settings
-from dialer.worker import download_due_recordings, ring_requested_agents
+from dialer.worker import download_due_recordings, hang_up_machines, ring_requested_agents
 
 if TYPE_CHECKING:
     from dialer.speech import SpeechModel
@@ -177,6 +177,7 @@ def _wait_for_calls(settings: Settings, db: Database, gateway: Gateway) -> None:
     deadline = time.monotonic() + CALL_WAIT_SECONDS
     while time.monotonic() < deadline:
         ring_requested_agents(settings, db, gateway)
+        hang_up_machines(db, gateway)
         with db.session() as s:
             live = s.scalar(
                 select(func.count()).select_from(Attempt).where(Attempt.status.in_(IN_FLIGHT_STATUSES))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from dialer.clock import utcnow
 from dialer.ivr.http import EMPTY, find_attempt, form_count, signed, twiml
 from dialer.model import Recording, RecordingKind, RecordingStatus
-from dialer.model.outcomes import apply_call_status, record_event
+from dialer.model.outcomes import apply_call_status, note_answered_by, record_event
 from dialer.services import services
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
@@ -39,6 +39,19 @@ def call_status() -> Response:
         if attempt is None:
             return twiml(EMPTY)
         apply_call_status(s, attempt, request.form.to_dict(), svc.dial_rules, svc.clock.now())
+    return twiml(EMPTY)
+
+
+@bp.post("/amd")
+@signed
+def machine_detection() -> Response:
+    """Note the asynchronous answering-machine verdict; the worker hangs up on a machine, never this request."""
+    svc = services()
+    with svc.db.session() as s, s.begin():
+        attempt = find_attempt(s)
+        if attempt is None:
+            return twiml(EMPTY)
+        note_answered_by(s, attempt, request.form.to_dict(), svc.clock.now())
     return twiml(EMPTY)
 
 

@@ -82,6 +82,14 @@ voice = "ko"
 answer_after = 1.0
 replies = [{say = "안녕"}, {say = "네 그 엄마"}, {say = "네"}, {say = "네"}]
 
+# A voicemail box: it answers, plays its greeting and a beep, and would record whatever it hears.
+[[persona]]
+match = "+8613911110009"
+name = "a-voicemail-box"
+outcome = "voicemail"
+answer_after = 1.0
+hangup_after = 40
+
 [[persona]]
 match = "+862161230001"
 name = "agent-wang"
@@ -99,6 +107,7 @@ CUSTOMERS = {
     "silent": ("孙明", "+8613911110006"),
     "spouse": ("钱刚", "+8613911110007"),
     "mother": ("郑丽", "+8613911110008"),
+    "voicemail": ("冯雪", "+8613911110009"),
 }
 
 

@@ -36,7 +36,7 @@ from dialer.scheduler import build_dialer
 from dialer.scheduler.tick import PlannedCall
 from dialer.services import load_dial_rules
 from dialer.settings import PROJECT_ROOT, Settings
-from dialer.worker import download_due_recordings, ring_requested_agents
+from dialer.worker import download_due_recordings, hang_up_machines, ring_requested_agents
 
 SPEED = 20.0
 TTS_CACHE = PROJECT_ROOT / "var" / "test-emulator-tts"  # rendered speech never changes: share it
@@ -97,13 +97,15 @@ class Line:
     def settle(self, timeout: float = 240.0) -> None:
         """Wait until no call is in flight and every answered call's recordings are stored.
 
-        Meanwhile it rings the agents escalations ask for, as the scheduler's worker does.
+        Meanwhile it rings the agents escalations ask for and ends the calls a machine answered, as the
+        scheduler's worker does.
         """
         deadline = time.monotonic() + timeout
         gateway = Gateway(self.settings)
         seen = -1
         while time.monotonic() < deadline:
             ring_requested_agents(self.settings, self.db, gateway)
+            hang_up_machines(self.db, gateway)
             if self._calls_over():
                 download_due_recordings(self.settings, self.db, gateway, now=datetime.now(NOW.tzinfo))
                 # Agent legs end after the customer's call: wait until the gateway has gone quiet too.
