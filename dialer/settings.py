@@ -64,7 +64,9 @@ class Settings:
         "DIALER_CALL_WINDOWS", ("10:00-12:00", "15:00-17:00"), doc="Local windows a call may start in"
     )
     max_calls_per_second: float = env("DIALER_MAX_CPS", 1.0, doc="Outbound calls per second, at most")
-    max_concurrent_calls: int = env("DIALER_MAX_CONCURRENT_CALLS", 10, doc="Calls in flight, at most")
+    max_concurrent_calls: int = env(
+        "DIALER_MAX_CONCURRENT_CALLS", 2, doc="Calls in flight, at most (a new Twilio account may have 2-3)"
+    )
     ring_timeout: int = env("DIALER_RING_TIMEOUT", 30, doc="Seconds to let a call ring")
     tick_seconds: float = env("DIALER_TICK_SECONDS", 5.0, doc="Scheduler pass interval")
     claim_lease_seconds: int = env("DIALER_CLAIM_LEASE_SECONDS", 120, doc="A claim expires after this")
@@ -79,6 +81,11 @@ class Settings:
         "DIALER_MACHINE_DETECTION",
         "async",
         doc="Answering-machine detection on customer calls: async, sync or off",
+    )
+    customer_channel: int = env(
+        "DIALER_CUSTOMER_CHANNEL",
+        1,
+        doc="Channel of a dual-channel call recording that holds the customer: 0 (left) or 1 (right)",
     )
     delete_gateway_recordings: bool = env(
         "DIALER_DELETE_GATEWAY_RECORDINGS", False, doc="Delete the gateway's copy after a verified download"
@@ -203,6 +210,11 @@ def _check(s: Settings) -> None:
         raise SettingsError(
             f"DIALER_MACHINE_DETECTION：不认识 {s.machine_detection!r}；请设为 async（默认，边播放边识别）、"
             "sync（识别完再播放）或 off（不识别）"
+        )
+    if s.customer_channel not in (0, 1):
+        raise SettingsError(
+            f"DIALER_CUSTOMER_CHANNEL：只能是 0（左声道）或 1（右声道），得到 {s.customer_channel}；"
+            "请按网关的双声道录音设置"
         )
     _check_windows(s.call_windows)
     if s.recordings_codec not in ("opus", "wav"):
