@@ -36,7 +36,13 @@ def test_the_campaign_ends_with_the_same_verdicts(
 ) -> None:
     plain, _, _ = demo
     delayed, _ = late
-    assert delayed == plain
+
+    def verdicts(summary: dict[str, Any]) -> dict[str, Any]:
+        # Problem cases are listed as filed; late clips may change which of two calls files first.
+        cases = sorted(tuple(sorted(c.items())) for c in summary["problem_cases"])
+        return {**summary, "problem_cases": cases}
+
+    assert verdicts(delayed) == verdicts(plain)
     assert plain["problem_cases"] and plain["succeeded"] > 0  # a run with nothing in it proves nothing
 
 
