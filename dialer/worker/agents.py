@@ -1,4 +1,4 @@
-"""Ring the agents the console asked for: the web only records "agent_requested", this process dials.
+"""Ring the agents escalations ask for: webhooks and pages only record "agent_requested", this process dials.
 
 An escalation in a call (key 0, a bad answer) and an agent who clicks "Take this call" on the board both
 only write `Escalation.status = "agent_requested"` with the agent's phone in `agent_phone`: no webhook or
