@@ -26,6 +26,8 @@ DEV_ACCOUNT_SID = "AC" + "d1a1e5" * 5 + "00"
 DEV_AUTH_TOKEN = "dev-emulator-token-not-for-production"
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
+MACHINE_DETECTION = ("async", "sync", "off")
+TWILIO_WEBHOOK_WAIT = 15.0  # seconds Twilio waits for a webhook's answer before it gives up on the call
 
 
 def env(name: str, default: Any, *, secret: bool = False, doc: str = "") -> Any:
@@ -69,7 +71,9 @@ class Settings:
         "DIALER_CALL_WINDOWS", ("10:00-12:00", "15:00-17:00"), doc="Local windows a call may start in"
     )
     max_calls_per_second: float = env("DIALER_MAX_CPS", 1.0, doc="Outbound calls per second, at most")
-    max_concurrent_calls: int = env("DIALER_MAX_CONCURRENT_CALLS", 10, doc="Calls in flight, at most")
+    max_concurrent_calls: int = env(
+        "DIALER_MAX_CONCURRENT_CALLS", 2, doc="Calls in flight, at most (a new Twilio account may have 2-3)"
+    )
     ring_timeout: int = env("DIALER_RING_TIMEOUT", 30, doc="Seconds to let a call ring")
     tick_seconds: float = env("DIALER_TICK_SECONDS", 5.0, doc="Scheduler pass interval")
     claim_lease_seconds: int = env("DIALER_CLAIM_LEASE_SECONDS", 120, doc="A claim expires after this")
@@ -77,7 +81,19 @@ class Settings:
     agent_wait_seconds: int = env("DIALER_AGENT_WAIT_SECONDS", 60, doc="Queue wait before apologising")
     say_voice: str = env("DIALER_SAY_VOICE", "Polly.Zhiyu", doc="TTS voice for <Say>")
     say_language: str = env("DIALER_SAY_LANGUAGE", "cmn-CN", doc="TTS language for <Say>")
-    answer_budget_seconds: float = env("DIALER_ANSWER_BUDGET", 1.5, doc="Time to transcribe one answer")
+    answer_budget_seconds: float = env(
+        "DIALER_ANSWER_BUDGET", 5.0, doc="Time to fetch and transcribe one answer; the answer webhook's limit"
+    )
+    machine_detection: str = env(
+        "DIALER_MACHINE_DETECTION",
+        "async",
+        doc="Answering-machine detection on customer calls: async, sync or off",
+    )
+    customer_channel: int = env(
+        "DIALER_CUSTOMER_CHANNEL",
+        1,
+        doc="Channel of a dual-channel call recording that holds the customer: 0 (left) or 1 (right)",
+    )
     delete_gateway_recordings: bool = env(
         "DIALER_DELETE_GATEWAY_RECORDINGS", False, doc="Delete the gateway's copy after a verified download"
     )
@@ -201,6 +217,21 @@ def _check(s: Settings) -> None:
     ):
         if value <= 0:
             raise SettingsError(f"{name}: must be greater than zero, got {value}")
+    if s.answer_budget_seconds >= TWILIO_WEBHOOK_WAIT:
+        raise SettingsError(
+            f"DIALER_ANSWER_BUDGET：{s.answer_budget_seconds:g} 秒太长，网关最多等待 webhook "
+            f"{TWILIO_WEBHOOK_WAIT:g} 秒；请设为 10 秒以下（默认 5 秒）"
+        )
+    if s.machine_detection not in MACHINE_DETECTION:
+        raise SettingsError(
+            f"DIALER_MACHINE_DETECTION：不认识 {s.machine_detection!r}；请设为 async（默认，边播放边识别）、"
+            "sync（识别完再播放）或 off（不识别）"
+        )
+    if s.customer_channel not in (0, 1):
+        raise SettingsError(
+            f"DIALER_CUSTOMER_CHANNEL：只能是 0（左声道）或 1（右声道），得到 {s.customer_channel}；"
+            "请按网关的双声道录音设置"
+        )
     _check_windows(s.call_windows)
     if s.recordings_codec not in ("opus", "wav"):
         raise SettingsError(f"DIALER_RECORDINGS_CODEC: must be opus or wav, got {s.recordings_codec!r}")

@@ -49,9 +49,19 @@ def register(group: click.Group) -> None:
     default=None,
     help="Run the emulator and the service as this provider (default: DIALER_GATEWAY_PROFILE).",
 )
+@click.option(
+    "--clip-delay", type=float, default=0.0, show_default=True,
+    help="Seconds the emulator answers 404 for each answer clip after its action (as Twilio may).",
+)  # fmt: skip
 @pass_ctx
 def demo(
-    ctx: Context, as_json: bool, speed: float, root: Path | None, keys_only: bool, profile: str | None
+    ctx: Context,
+    as_json: bool,
+    speed: float,
+    root: Path | None,
+    keys_only: bool,
+    profile: str | None,
+    clip_delay: float,
 ) -> None:
     """Import ~20 customers and call them back in simulated time until every task has its outcome."""
     from dialer.demo.campaign import run_campaign
@@ -59,6 +69,10 @@ def demo(
     from dialer.model import open_database
     from dialer.services import Services
 
+    if clip_delay < 0:
+        raise click.BadParameter(
+            f"不能为负数（得到 {clip_delay:g}）；请给出秒数，如 2", param_hint="--clip-delay"
+        )
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     settings = _with_profile(ctx.settings, profile)
     root = root or settings.var_dir / "demo"
@@ -66,7 +80,7 @@ def demo(
     say = (lambda m: err.print(f"[dim]demo:[/] {m}")) if not as_json else (lambda m: None)
     started = time.monotonic()
     speech = None if keys_only else _standin(settings.var_dir / "models", say)
-    places = run_campaign(settings, root, speed, say, speech)
+    places = run_campaign(settings, root, speed, say, speech, clip_delay=clip_delay)
     db = open_database(places.database_url)
     svc = Services.build(settings.replace(database_url=places.database_url), db=db)
     summary = summarise(db, svc)

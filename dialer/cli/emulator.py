@@ -29,6 +29,14 @@ from dialer.profiles import PROFILES
     default=None,
     help="Behave as this provider: its verbs, parameters, callbacks and ids (default: DIALER_GATEWAY_PROFILE).",
 )
+@click.option(
+    "--clip-delay", default=0.0, show_default=True, type=float,
+    help="Seconds an answer clip's URL answers 404 after its <Record> action is sent (as Twilio may).",
+)  # fmt: skip
+@click.option(
+    "--api-delay", default=0.0, show_default=True, type=float,
+    help="Seconds every REST API answer is held back (a slow gateway).",
+)  # fmt: skip
 @click.pass_context
 def emulator(
     click_ctx: click.Context,
@@ -40,6 +48,8 @@ def emulator(
     cps: float | None,
     webhook_timeout: float,
     profile: str | None,
+    clip_delay: float,
+    api_delay: float,
 ) -> None:
     """Run a Twilio-compatible gateway on this machine that plays calls to simulated customers."""
     if click_ctx.invoked_subcommand is not None:
@@ -49,11 +59,14 @@ def emulator(
 
     if speed <= 0:
         raise click.BadParameter("must be greater than zero", param_hint="--speed")
+    for name, value in (("--clip-delay", clip_delay), ("--api-delay", api_delay)):
+        if value < 0:
+            raise click.BadParameter(f"不能为负数（得到 {value:g}）；请给出秒数，如 2", param_hint=name)
     settings = click_ctx.ensure_object(Context).settings
     try:
         emu = build_emulator(
             settings, personas=personas, speed=speed, host=host, port=port, data_dir=data_dir, cps=cps,
-            webhook_timeout=webhook_timeout, profile=profile,
+            webhook_timeout=webhook_timeout, profile=profile, clip_delay=clip_delay, api_delay=api_delay,
         )  # fmt: skip
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc

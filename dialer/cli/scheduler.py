@@ -34,7 +34,7 @@ def scheduler(ctx: Context, at_text: str | None) -> None:
     at = _parse_at(at_text)
     if at is not None:
         _refuse_pretended_time(ctx.settings)
-    from dialer.worker import download_due_recordings, ring_requested_agents
+    from dialer.worker import download_due_recordings, hang_up_machines, ring_requested_agents
 
     settings, db = ctx.settings, ctx.database()
     dialer = build_dialer(settings, db)
@@ -48,7 +48,16 @@ def scheduler(ctx: Context, at_text: str | None) -> None:
     def ring_agents() -> None:
         ring_requested_agents(settings, db, gateway)
 
-    run_scheduler(dialer, clock, settings.tick_seconds, background=(ring_agents, store_recordings))
+    def end_machine_calls() -> None:
+        hang_up_machines(db, gateway)
+
+    run_scheduler(
+        dialer,
+        clock,
+        settings.tick_seconds,
+        background=(store_recordings,),
+        urgent=(ring_agents, end_machine_calls),
+    )
 
 
 def _refuse_pretended_time(settings: Settings) -> None:

@@ -55,18 +55,25 @@ def classify_command(kind: str, keys: str, bad_answer: str, text: str) -> None:
 
 @click.command("transcribe")
 @KIND_OPTION
-@click.option("--free", is_flag=True, help="Free-form transcription (slow; for comments and whole calls).")
+@click.option(
+    "--free", is_flag=True,
+    help="Free-form transcription (slow; for comments and whole calls: of a two-channel call recording only "
+    "the customer's channel, DIALER_CUSTOMER_CHANNEL, is heard).",
+)  # fmt: skip
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_ctx
 def transcribe_command(ctx: Context, kind: str, free: bool, file: Path) -> None:
     """Transcribe an audio file (WAV or MP3) with VOSK_MODEL_PATH and print transcript and label as JSON."""
     from dialer.policy.classify import classify
-    from dialer.speech import load_model, recognize_answer, transcribe_free
+    from dialer.speech import convert_audio, load_model, recognize_answer, transcribe_free
     from dialer.speech.standin import is_standin
 
     path = ctx.settings.vosk_model_path
     model = load_model(path, strict=not (path and is_standin(path)))
-    heard = transcribe_free(model, file) if free else recognize_answer(model, file, kind)
+    if free:  # a whole call: hear the customer's channel only (DIALER_CUSTOMER_CHANNEL)
+        heard = transcribe_free(model, convert_audio(file, model.sample_rate, ctx.settings.customer_channel))
+    else:
+        heard = recognize_answer(model, file, kind)
     result = classify(heard.text, kind=kind)
     label = "unclear" if heard.no_answer_reason else result.label
     _echo_json(

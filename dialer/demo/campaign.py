@@ -29,7 +29,7 @@ from dialer.policy.windows import next_window_start
 from dialer.scheduler import build_dialer
 from dialer.services import load_dial_rules
 from dialer.settings import PROJECT_ROOT, Settings
-from dialer.worker import download_due_recordings
+from dialer.worker import download_due_recordings, hang_up_machines, ring_requested_agents
 
 if TYPE_CHECKING:
     from dialer.speech import SpeechModel
@@ -62,9 +62,12 @@ def demo_settings(base: Settings, root: Path) -> Settings:
 
 
 def run_campaign(
-    base: Settings, root: Path, speed: float, say: Say, speech: SpeechModel | None
+    base: Settings, root: Path, speed: float, say: Say, speech: SpeechModel | None, clip_delay: float = 0.0
 ) -> DemoPlaces:
-    """Import the sample lists and dial them to the end in simulated time; return where things are."""
+    """Import the sample lists and dial them to the end in simulated time; return where things are.
+
+    `clip_delay` makes the emulator answer 404 for each answer clip that long after its action, as Twilio may.
+    """
     root = root.resolve()
     if root.exists():
         shutil.rmtree(root)
@@ -80,7 +83,12 @@ def run_campaign(
         settings = settings.replace(public_url=f"http://127.0.0.1:{port}")
         personas = PROJECT_ROOT / "config" / "demo_personas.toml"
         with run_emulator(
-            settings, personas=personas, speed=speed, port=0, data_dir=root / "emulator"
+            settings,
+            personas=personas,
+            speed=speed,
+            port=0,
+            data_dir=root / "emulator",
+            clip_delay=clip_delay,
         ) as emu:
             settings = settings.replace(gateway_url=emu.url)
             holder.app = create_app(settings, clock=clock, speech=speech)
@@ -154,7 +162,7 @@ def _dial_until_done(settings: Settings, db: Database, clock: FixedClock, say: S
         report = dialer.tick(clock.now())
         local = clock.now().astimezone(settings.tz)
         say(f"{local:%a %m-%d %H:%M}  dialled {len(report.calls)} call(s)")
-        _wait_for_calls(db)
+        _wait_for_calls(settings, db, gateway)
         download_due_recordings(settings, db, gateway)
         clock.set(opening + timedelta(hours=2, minutes=1))  # past this window: the next tick is the next one
 
@@ -164,9 +172,12 @@ def _open_tasks(db: Database) -> int:
         return s.scalar(select(func.count()).select_from(Task).where(Task.status.not_in(FINAL_STATUSES))) or 0
 
 
-def _wait_for_calls(db: Database) -> None:
+def _wait_for_calls(settings: Settings, db: Database, gateway: Gateway) -> None:
+    """Wait for the window's calls to end, ringing the agents escalations ask for as the scheduler does."""
     deadline = time.monotonic() + CALL_WAIT_SECONDS
     while time.monotonic() < deadline:
+        ring_requested_agents(settings, db, gateway)
+        hang_up_machines(db, gateway)
         with db.session() as s:
             live = s.scalar(
                 select(func.count()).select_from(Attempt).where(Attempt.status.in_(IN_FLIGHT_STATUSES))

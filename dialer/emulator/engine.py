@@ -42,6 +42,8 @@ class EngineConfig:
     media_auth: bool = False  # require Basic auth on recording media ("Enforce HTTP Auth on Media URLs")
     profile: Profile = TWILIO  # which provider it behaves as: verbs, parameters, callbacks, ids, signatures
     signing_key: str = ""  # signs webhooks where the profile has a key of its own (SignalWire)
+    clip_delay: float = 0.0  # real seconds a `<Record>` clip's media answers 404 after its action is sent
+    api_delay: float = 0.0  # real seconds every REST API answer (not media) is held back: a slow gateway
 
 
 class Engine:

@@ -14,6 +14,7 @@ Somleng (somleng-switch `execute_record.rb`) always posts the action, silent or 
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
@@ -121,6 +122,7 @@ def record(interp: Interpreter, el: ET.Element, doc: Document) -> Document | Non
         leg.log("record-empty")
         return None
     rec = recordings.save(leg, kept or pcm, start=start, source="RecordVerb", channels=1)
+    rec.available_at = time.monotonic() + leg.engine.config.clip_delay
     extra = [("RecordingUrl", leg.recording_url(rec.sid)), ("RecordingDuration", str(round(end - start)))]
     if full:
         extra += [("RecordingSid", rec.sid)] + ([("Digits", digits)] if digits else [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hmac
 import re
+import time
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, send_file
@@ -51,6 +52,7 @@ def create_rest_app(engine: Engine) -> Flask:
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.before_request(_authenticate)
+    app.before_request(_slow_down)
     app.register_blueprint(api, url_prefix=engine.profile.rest_prefix or None)
     app.register_blueprint(inspection)
     return app
@@ -92,6 +94,13 @@ def _authenticate() -> Response | None:
     if account != cfg.account_sid:
         return error(20404, f"The requested resource {request.path} was not found", 404)
     return None
+
+
+def _slow_down() -> None:
+    """Hold back a REST API answer (never media) by the configured delay, like a slow or distant gateway."""
+    delay = _engine().config.api_delay
+    if delay > 0 and request.path.startswith(ROOT + "/") and request.path.endswith(".json"):
+        time.sleep(delay)
 
 
 def _find_call(sid: str) -> Call:
@@ -180,6 +189,8 @@ def recording(account: str, name: str) -> Any:
         return _delete_recording(sid) if ext == "json" else abort(405)
     if ext == "json":
         return jsonify(recording_json(rec, engine.api_url))
+    if time.monotonic() < rec.available_at:  # not stored yet, as Twilio may answer right after the action
+        return error(20404, f"The requested resource {request.path} was not found", 404)
     if ext == "mp3":
         return send_file(audio.wav_to_mp3(rec.path), mimetype="audio/mpeg")
     return send_file(rec.path, mimetype="audio/x-wav")

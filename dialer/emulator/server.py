@@ -68,6 +68,8 @@ def build_emulator(
     max_queued: int = 1000,
     media_auth: bool = False,
     profile: str | None = None,
+    clip_delay: float = 0.0,
+    api_delay: float = 0.0,
 ) -> Emulator:
     """Build an emulator bound to host:port (port 0 picks a free one), not yet serving.
 
@@ -91,6 +93,8 @@ def build_emulator(
         media_auth=media_auth,
         profile=chosen,
         signing_key=settings.gateway_signing_key,
+        clip_delay=clip_delay,
+        api_delay=api_delay,
     )
     engine = Engine(config)
     server = make_server(host, port, create_rest_app(engine), threaded=True, request_handler=QuietHandler)

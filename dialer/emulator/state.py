@@ -146,6 +146,8 @@ class Recording:
     error_code: int | None = None
     date_created: datetime = field(default_factory=now)
     date_updated: datetime = field(default_factory=now)
+    # Media 404s until this monotonic instant (`--clip-delay`: Twilio's clip may lag its `<Record>` action).
+    available_at: float = 0.0
 
 
 class Store:

@@ -35,6 +35,11 @@ TRANSIENT_CODES = frozenset({20429, 20500, 20503, 31000})
 # Twilio's date_created has whole seconds: a call created this long before we asked still counts as ours.
 ADOPT_SLACK = timedelta(seconds=2)
 HTTP_TIMEOUT = 10.0
+# An answer clip is fetched inside a webhook: each try is short, and a 404 is tried again after a pause
+# (Twilio's advice for a recording not yet available is to retry after 1-3 s; short pauses find it sooner).
+CLIP_TRY_SECONDS = 2.0
+MIN_TRY_SECONDS = 0.2
+CLIP_RETRY_PAUSE = 0.4
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 T = TypeVar("T")
 
@@ -80,6 +85,10 @@ class CallRequest:
     timeout: int = 30
     time_limit: int = 1800
     record: bool = True
+    # Answering-machine detection: "async" (the call's TwiML plays at once; the verdict is posted to
+    # `amd_callback`), "sync" (the voice webhook waits for the verdict and carries `AnsweredBy`) or "off".
+    machine_detection: str = "off"
+    amd_callback: str = ""
 
 
 class Gateway:
@@ -144,6 +153,8 @@ class Gateway:
                 recording_status_callback_method="POST",
                 recording_status_callback_event=["completed", "absent"],
             )
+        if self.profile.machine_detection:
+            params.update(amd_params(req))
         return params
 
     def fetch_call(self, sid: str) -> CallInfo:
@@ -168,25 +179,40 @@ class Gateway:
         return [RecordingInfo(r.sid, r.call_sid, r.source or "", int(r.channels or 1), float(r.duration or 0),
                               f"{base}/2010-04-01/Accounts/{r.account_sid}/Recordings/{r.sid}") for r in recs]  # fmt: skip
 
-    def fetch_media(self, url: str) -> bytes:
-        """Download a recording's audio (WAV); only the configured gateway's origin gets the credentials."""
+    def fetch_media(self, url: str, *, within: float | None = None) -> bytes:
+        """Download a recording's audio (WAV); only the configured gateway's origin gets the credentials.
+
+        With `within` (seconds), every try is short and a 404 is tried again until that time is up: Twilio
+        documents that an answer clip may not be fetchable yet when the `<Record>` action arrives.
+        """
         media = url if url.endswith((".wav", ".mp3")) else url + ".wav"
-        auth = (self.settings.twilio_account_sid, self.settings.twilio_auth_token)
-
-        def get() -> bytes:
+        if within is None:
+            return self._retrying("download", lambda: self._get_media(media, self.timeout))
+        deadline = time.monotonic() + within
+        while True:
+            try_for = min(CLIP_TRY_SECONDS, max(deadline - time.monotonic(), MIN_TRY_SECONDS))
             try:
-                r = download(self.media_policy, media, auth, self.timeout)
-            except requests.RequestException as exc:
-                raise GatewayError(f"recording download failed: {exc}", permanent=False) from exc
-            if r.status_code >= 400:
-                raise GatewayError(
-                    f"recording download failed: HTTP {r.status_code}",
-                    permanent=r.status_code in (401, 403, 404, 410),
-                    status=r.status_code,
-                )
-            return r.content
+                return self._get_media(media, try_for)
+            except GatewayError as exc:
+                if exc.permanent and exc.status != 404:
+                    raise
+                if time.monotonic() + CLIP_RETRY_PAUSE >= deadline:
+                    raise
+            time.sleep(CLIP_RETRY_PAUSE)
 
-        return self._retrying("download", get)
+    def _get_media(self, media: str, timeout: float) -> bytes:
+        auth = (self.settings.twilio_account_sid, self.settings.twilio_auth_token)
+        try:
+            r = download(self.media_policy, media, auth, timeout)
+        except requests.RequestException as exc:
+            raise GatewayError(f"recording download failed: {exc}", permanent=False) from exc
+        if r.status_code >= 400:
+            raise GatewayError(
+                f"recording download failed: HTTP {r.status_code}",
+                permanent=r.status_code in (401, 403, 404, 410),
+                status=r.status_code,
+            )
+        return r.content
 
     def delete_recording(self, sid: str) -> None:
         self._retrying("delete", lambda: self.client.recordings(sid).delete())
@@ -213,6 +239,17 @@ class Gateway:
                 raise error
             time.sleep(self.backoff * (2**attempt) * random.uniform(0.8, 1.2))
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def amd_params(req: CallRequest) -> dict[str, str]:
+    """Return the Calls API parameters that ask for answering-machine detection (Twilio's AMD docs)."""
+    if req.machine_detection == "off":
+        return {}
+    params = {"machine_detection": "Enable"}
+    if req.machine_detection == "async":
+        params.update(async_amd="true", async_amd_status_callback=req.amd_callback,
+                      async_amd_status_callback_method="POST")  # fmt: skip
+    return params
 
 
 def translate(exc: TwilioRestException) -> GatewayError:

@@ -13,7 +13,6 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from dialer.ivr.conversation import CallStarted, Conversation
-from dialer.ivr.escalation import ring_agents
 from dialer.ivr.http import EMPTY, find_attempt, signed, twiml
 from dialer.ivr.turns import hear
 from dialer.ivr.twiml import NO_INPUT_PARAM, TURN_PARAM
@@ -61,9 +60,8 @@ def answer() -> Response:
         if not conversation.awaits(attempt, state, turn):
             return twiml(attempt.ivr_state.get("twiml") or EMPTY)  # a concurrent retry got here first
         body = conversation.advance(s, attempt, heard, now)
-        escalated = attempt.ivr_state.get("state", {}).get("phase") == "escalated"
-    if escalated:  # after the commit: the agent leg's webhooks must find the escalation they name
-        ring_agents(svc)
+    # An escalation only asks for an agent ("agent_requested"): the scheduler's worker places the agent's
+    # leg, paced like every call, so this reply never waits on the gateway.
     return twiml(body)
 
 

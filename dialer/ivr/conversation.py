@@ -21,7 +21,7 @@ from dialer.ivr.turns import Heard, describe, store_turn
 from dialer.ivr.twiml import Handover, Urls, render
 from dialer.ivr.values import CallContext, Event, State, Step
 from dialer.model import Attempt, AttemptOutcome, EscalationStatus
-from dialer.model.outcomes import record_event
+from dialer.model.outcomes import is_machine, record_event
 from dialer.services import Services
 
 HANGUP = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>'
@@ -48,6 +48,11 @@ class Conversation:
         if isinstance(event, CallStarted):
             return self._start(s, attempt, event, now)
         state = State.from_dict(attempt.ivr_state["state"])
+        if is_machine(attempt.answered_by):  # detection found a machine meanwhile: nothing more is said
+            attempt.outcome = attempt.outcome or AttemptOutcome.VOICEMAIL
+            return self._keep(
+                s, attempt, state, HANGUP, now, state.turn if isinstance(event, Heard) else None
+            )
         script = self.svc.scripts[attempt.script]
         flow_event = event.event if isinstance(event, Heard) else event
         new_state, step = flow.step(script, state, flow_event, self.context(attempt, now))
@@ -100,7 +105,7 @@ class Conversation:
 
     def _start(self, s: Session, attempt: Attempt, event: CallStarted, now: datetime) -> str:
         """Open the call: greeting, recording notice and the identity question; hang up on a machine."""
-        if event.answered_by.startswith(("machine", "fax")):
+        if is_machine(event.answered_by):
             attempt.answered_by = event.answered_by
             attempt.outcome = AttemptOutcome.VOICEMAIL
             return self._keep(s, attempt, None, HANGUP, now)

@@ -14,7 +14,6 @@ from dialer.model import Attempt, Callback, Escalation
 from dialer.model.outcomes import record_event
 from dialer.model.states import ESCALATIONS_ACTIVE, ESCALATIONS_HOLDING_AGENT, EscalationStatus
 from dialer.services import Services
-from dialer.worker.agents import ring_requested_agents
 
 
 def queue_name(attempt: Attempt) -> str:
@@ -29,9 +28,10 @@ def _busy_phones(s: Session) -> set[str]:
 def escalate(s: Session, svc: Services, attempt: Attempt, reason: str, now: datetime) -> Escalation:
     """Open an escalation for the caller and ask for the first free agent phone to be rung.
 
-    The agent is rung by `ring_agents` once this transaction has committed: the agent leg's webhooks must
-    find the escalation they name. Where the profile has no queues the caller's TwiML dials the agent
-    itself, so the escalation is "ringing" at once and no agent leg is placed.
+    The agent is rung by the scheduler's worker (`ring_requested_agents`) once this transaction has
+    committed, never inside the webhook request: placing a call can take far longer than a webhook may.
+    Where the profile has no queues the caller's TwiML dials the agent itself, so the escalation is
+    "ringing" at once and no agent leg is placed.
     """
     esc = s.scalar(
         select(Escalation).where(
@@ -65,11 +65,6 @@ def close_direct_dial(s: Session, attempt: Attempt, now: datetime) -> None:
     s.add(Callback(task_id=attempt.task_id, attempt_id=attempt.id, reason=f"转人工未接通（{esc.reason}）",
                    due_at=now + timedelta(days=1), created_at=now))  # fmt: skip
     record_event(s, attempt, "queue", "caller-gone", {"escalation": esc.id}, at=now)
-
-
-def ring_agents(svc: Services) -> None:
-    """Place the agent legs asked for (after the escalation is committed); their TwiML dials the queue."""
-    ring_requested_agents(svc.settings, svc.db, svc.require_gateway())
 
 
 def latest_escalation(s: Session, attempt: Attempt) -> Escalation | None:

@@ -24,6 +24,7 @@ from dialer.services import Services
 
 log = logging.getLogger("dialer.ivr")
 KEY_LABELS = {"1": "yes", "2": "no", "0": "agent"}
+TRANSCRIBE_RESERVE = 1.0  # seconds of the answer budget kept for the recognizer (it takes tens of ms)
 
 
 @dataclass
@@ -54,11 +55,17 @@ def hear(svc: Services, form: dict[str, str], kind: str, no_input: bool) -> Hear
     return _transcribe(svc, url, form.get("RecordingSid"), kind)
 
 
+def fetch_seconds(budget: float) -> float:
+    """Return how much of an answer's time budget fetching its clip may take (the rest is for transcribing)."""
+    return max(budget - TRANSCRIBE_RESERVE, budget / 2)
+
+
 def _transcribe(svc: Services, url: str, sid: str | None, kind: str) -> Heard:
     started = time.monotonic()
     budget = svc.settings.answer_budget_seconds
     try:
-        clip = svc.require_gateway().fetch_media(url)
+        # The clip may 404 for a moment after the action arrives: keep trying, but leave time to transcribe.
+        clip = svc.require_gateway().fetch_media(url, within=fetch_seconds(budget))
     except GatewayError as exc:
         log.warning("answer clip %s could not be fetched: %s", url, exc)
         return Heard(Answer("unclear"), clip_url=url, clip_sid=sid, elapsed=time.monotonic() - started)

@@ -17,7 +17,7 @@ from dialer.clock import utcnow
 from dialer.ivr.escalation import close_direct_dial
 from dialer.ivr.http import EMPTY, find_attempt, form_count, signed, twiml
 from dialer.model import Recording, RecordingKind, RecordingStatus
-from dialer.model.outcomes import apply_call_status, record_event
+from dialer.model.outcomes import apply_call_status, note_answered_by, record_event
 from dialer.model.states import CALLS_FINISHED
 from dialer.services import services
 
@@ -66,6 +66,19 @@ def call_status() -> Response:
         )
         if moved and attempt.status in CALLS_FINISHED and not svc.settings.profile.enqueue:
             close_direct_dial(s, attempt, now)
+    return twiml(EMPTY)
+
+
+@bp.post("/amd")
+@signed
+def machine_detection() -> Response:
+    """Note the asynchronous answering-machine verdict; the worker hangs up on a machine, never this request."""
+    svc = services()
+    with svc.db.session() as s, s.begin():
+        attempt = find_attempt(s)
+        if attempt is None:
+            return twiml(EMPTY)
+        note_answered_by(s, attempt, request.form.to_dict(), svc.clock.now())
     return twiml(EMPTY)
 
 

@@ -132,6 +132,25 @@ def apply_call_status(
     return True
 
 
+def is_machine(answered_by: str | None) -> bool:
+    """Return whether answering-machine detection found a machine or fax (Twilio's `AnsweredBy` words)."""
+    return (answered_by or "").startswith(("machine", "fax"))
+
+
+def note_answered_by(
+    session: Session, attempt: Attempt, params: Mapping[str, str], now: datetime
+) -> None:  # fmt: skip
+    """Note the asynchronous answering-machine verdict; a machine or fax makes the attempt a voicemail."""
+    answered_by = params.get("AnsweredBy", "")[:30]
+    if not answered_by:
+        return
+    if attempt.answered_by != answered_by:  # else a retried callback, or a status callback said it first
+        record_event(session, attempt, "amd", answered_by, dict(params), at=now)
+        attempt.answered_by = answered_by
+    if is_machine(answered_by) and attempt.outcome is None:
+        attempt.outcome = AttemptOutcome.VOICEMAIL  # never reaches an agent; retried by the rules
+
+
 def _moves_forward(current: str, new: str) -> bool:
     """Return whether a callback's status comes later in a call's life than the attempt's status."""
     if current in CALLS_FINISHED:
@@ -146,7 +165,7 @@ def _terminal_outcome(attempt: Attempt, status: str) -> AttemptOutcome:
         return AttemptOutcome(attempt.outcome)
     if status in CALL_STATUS_OUTCOME:
         return CALL_STATUS_OUTCOME[status]
-    if (attempt.answered_by or "").startswith(("machine", "fax")):
+    if is_machine(attempt.answered_by):
         return AttemptOutcome.VOICEMAIL
     # A talk time proves the call was answered even when `completed` overtook the `in-progress` callback.
     answered = attempt.answered_at is not None or (attempt.duration or 0) > 0

@@ -109,6 +109,8 @@ def request(settings: Settings, call: PlannedCall) -> CallRequest:
         status_callback=f"{base}/ivr/status{q}",
         recording_status_callback=f"{base}/ivr/recording{q}",
         timeout=settings.ring_timeout,
+        machine_detection=settings.machine_detection,
+        amd_callback=f"{base}/ivr/amd{q}",
     )
 
 

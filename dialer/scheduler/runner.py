@@ -15,6 +15,7 @@ from dialer.clock import Clock
 from dialer.scheduler.tick import Dialer
 
 log = logging.getLogger("dialer.scheduler")
+URGENT_SECONDS = 1.0
 
 
 class _SkipOverlapNotice(logging.Filter):
@@ -38,12 +39,17 @@ class ShiftedClock:
 
 
 def run_scheduler(
-    dialer: Dialer, clock: Clock, interval: float, background: Sequence[Callable[[], object]] = ()
+    dialer: Dialer,
+    clock: Clock,
+    interval: float,
+    background: Sequence[Callable[[], object]] = (),
+    urgent: Sequence[Callable[[], object]] = (),
 ) -> None:
     """Tick every `interval` seconds; on SIGTERM or SIGINT place nothing more, release claims, and stop.
 
-    `background` jobs (storing recordings, ringing agents the console asked for) run on the same interval
-    in a job of their own, so a slow download never delays dialling.
+    `background` jobs (storing recordings) run on the same interval in a job of their own, so a slow
+    download never delays dialling. `urgent` jobs (ringing the agents a waiting caller or the console asked
+    for) run every URGENT_SECONDS in another job, so a caller never waits behind a download.
     """
     scheduler = BlockingScheduler(timezone="UTC")
     logging.getLogger("apscheduler.scheduler").addFilter(_SkipOverlapNotice())
@@ -61,18 +67,14 @@ def run_scheduler(
     scheduler.add_job(job, "interval", seconds=interval, id="tick", max_instances=1, coalesce=True,
                       next_run_time=datetime.now().astimezone())  # fmt: skip
 
-    def work() -> None:
-        for job_fn in background:
-            if dialer.stopping.is_set():
-                return
-            try:
-                job_fn()
-            except Exception:  # a failed download or agent call is retried on the next pass
-                log.exception("background job %s failed", getattr(job_fn, "__name__", job_fn))
+    work = _guarded(dialer, background)
 
     if background:
         scheduler.add_job(work, "interval", seconds=interval, id="worker", max_instances=1, coalesce=True,
                           next_run_time=datetime.now().astimezone())  # fmt: skip
+    if urgent:
+        scheduler.add_job(_guarded(dialer, urgent), "interval", seconds=min(interval, URGENT_SECONDS),
+                          id="urgent", max_instances=1, coalesce=True)  # fmt: skip
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s: stopping after the current call", signum)
@@ -84,3 +86,18 @@ def run_scheduler(
     log.info("scheduler %s started: a pass every %.1f s", dialer.worker, interval)
     scheduler.start()
     log.info("scheduler %s stopped", dialer.worker)
+
+
+def _guarded(dialer: Dialer, jobs: Sequence[Callable[[], object]]) -> Callable[[], None]:
+    """Return one job that runs `jobs` in turn; a failure is logged and retried on the next pass."""
+
+    def work() -> None:
+        for job_fn in jobs:
+            if dialer.stopping.is_set():
+                return
+            try:
+                job_fn()
+            except Exception:  # a failed download or agent call is retried on the next pass
+                log.exception("background job %s failed", getattr(job_fn, "__name__", job_fn))
+
+    return work

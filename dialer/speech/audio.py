@@ -41,13 +41,19 @@ class _BadAudio(Exception):
     """The clip holds no usable answer; the message is the reason shown to people."""
 
 
-def convert_audio(source: str | Path | bytes, rate: int = 16000) -> Audio:
-    """Read a clip (path or bytes) and return it as mono 16-bit PCM at `rate`, or a no-answer reason."""
+def convert_audio(source: str | Path | bytes, rate: int = 16000, channel: int | None = None) -> Audio:
+    """Read a clip (path or bytes) and return it as mono 16-bit PCM at `rate`, or a no-answer reason.
+
+    `channel` picks one channel of a two-channel recording (DIALER_CUSTOMER_CHANNEL: the customer's side of
+    a whole call) instead of mixing both; a mono clip is taken as it is.
+    """
     try:
         data = source if isinstance(source, bytes) else _read(Path(source))
         segment = _decode(data)
     except _BadAudio as exc:
         return Audio(b"", rate, 0, 0.0, str(exc))
+    if channel is not None and segment.channels == 2:
+        segment = segment.split_to_mono()[channel]
     source_rate = segment.frame_rate
     if not MIN_RATE <= source_rate <= MAX_RATE:
         reason = f"unsupported sample rate {source_rate} Hz (expected {MIN_RATE}-{MAX_RATE} Hz)"

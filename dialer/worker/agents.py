@@ -1,13 +1,17 @@
-"""Ring the agents the console asked for: the web only records "agent_requested", this process dials.
+"""Ring the agents escalations ask for: webhooks and pages only record "agent_requested", this process dials.
 
-An agent who clicks "Take this call" on the board gets `Escalation.status = "agent_requested"` and their
-phone in `agent_phone`. Each scheduler pass calls `ring_requested_agents`, which places the agent's leg
-(recorded, like every call) whose TwiML bridges it to the caller's queue.
+An escalation in a call (key 0, a bad answer) and an agent who clicks "Take this call" on the board both
+only write `Escalation.status = "agent_requested"` with the agent's phone in `agent_phone`: no webhook or
+page request ever places a call. The scheduler process calls `ring_requested_agents` about every second;
+it places the agent's leg (recorded, like every call) whose TwiML bridges it to the caller's queue, after
+waiting for a slot of the same pacer customer calls use (DIALER_MAX_CPS), so agent legs never push the
+account over its calls-per-second limit.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -17,6 +21,7 @@ from dialer.errors import GatewayError
 from dialer.gateway.client import CallRequest, Gateway
 from dialer.model import Attempt, Database, Escalation
 from dialer.model.outcomes import record_event
+from dialer.model.pacing import reserve_slot
 from dialer.model.states import EscalationStatus
 from dialer.settings import Settings
 
@@ -84,6 +89,7 @@ def _ring_one(settings: Settings, db: Database, gateway: Gateway, eid: int) -> b
         )
         if won.rowcount != 1:  # type: ignore[attr-defined]
             return False
+    _wait_for_slot(settings, db)
     with db.session() as s, s.begin():
         esc = s.get_one(Escalation, eid)
         phone = esc.agent_phone or ""
@@ -95,3 +101,10 @@ def _ring_one(settings: Settings, db: Database, gateway: Gateway, eid: int) -> b
         detail = {"agent": phone, "escalation": eid, "placed": placed}
         record_event(s, attempt, "note", "agent_rung", detail, at=utcnow())
         return placed
+
+
+def _wait_for_slot(settings: Settings, db: Database) -> None:
+    """Wait for this leg's turn at the pacer every scheduler process shares with customer calls."""
+    with db.session() as s, s.begin():
+        slot = reserve_slot(s, utcnow(), settings.max_calls_per_second)
+    time.sleep(max(0.0, (slot - utcnow()).total_seconds()))

@@ -7,10 +7,16 @@ call once. Each test file then reads what happened to its own customer.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection
 
 from dialer.settings import PROJECT_ROOT
 from tests.call.line import Line, open_line
@@ -76,6 +82,14 @@ voice = "ko"
 answer_after = 1.0
 replies = [{say = "안녕"}, {say = "네 그 엄마"}, {say = "네"}, {say = "네"}]
 
+# A voicemail box: it answers, plays its greeting and a beep, and would record whatever it hears.
+[[persona]]
+match = "+8613911110009"
+name = "a-voicemail-box"
+outcome = "voicemail"
+answer_after = 1.0
+hangup_after = 40
+
 [[persona]]
 match = "+862161230001"
 name = "agent-wang"
@@ -93,6 +107,7 @@ CUSTOMERS = {
     "silent": ("孙明", "+8613911110006"),
     "spouse": ("钱刚", "+8613911110007"),
     "mother": ("郑丽", "+8613911110008"),
+    "voicemail": ("冯雪", "+8613911110009"),
 }
 
 
@@ -117,6 +132,29 @@ def campaign(tmp_path_factory: pytest.TempPathFactory, speech: object) -> Iterat
         ]
         line.settle()
         yield line
+
+
+def run_demo(root: Path, *options: str) -> dict[str, Any]:
+    """Run `dialer demo --json` as a real process into `root`; return the summary it printed."""
+    console = Path(sys.executable).with_name("dialer")
+    done = subprocess.run(
+        [str(console), "demo", "--json", "--dir", str(root), *options],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=480, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary: dict[str, Any] = json.loads(done.stdout)  # the whole of stdout is one JSON object
+    return summary
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, Any], Connection, Path]]:
+    """One `dialer demo --json` run, shared by the files that read it, and its database."""
+    root = tmp_path_factory.mktemp("demo") / "run"
+    summary = run_demo(root)
+    engine = create_engine(f"sqlite:///{root / 'dialer.sqlite3'}")
+    with engine.connect() as conn:
+        yield summary, conn, root
+    engine.dispose()
 
 
 def name_of(scenario: str) -> str:

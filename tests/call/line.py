@@ -36,7 +36,7 @@ from dialer.scheduler import build_dialer
 from dialer.scheduler.tick import PlannedCall
 from dialer.services import load_dial_rules
 from dialer.settings import PROJECT_ROOT, Settings
-from dialer.worker import download_due_recordings
+from dialer.worker import download_due_recordings, hang_up_machines, ring_requested_agents
 
 SPEED = 20.0
 TTS_CACHE = PROJECT_ROOT / "var" / "test-emulator-tts"  # rendered speech never changes: share it
@@ -95,11 +95,17 @@ class Line:
         return report.calls
 
     def settle(self, timeout: float = 240.0) -> None:
-        """Wait until no call is in flight and every answered call's recordings are stored."""
+        """Wait until no call is in flight and every answered call's recordings are stored.
+
+        Meanwhile it rings the agents escalations ask for and ends the calls a machine answered, as the
+        scheduler's worker does.
+        """
         deadline = time.monotonic() + timeout
         gateway = Gateway(self.settings)
         seen = -1
         while time.monotonic() < deadline:
+            ring_requested_agents(self.settings, self.db, gateway)
+            hang_up_machines(self.db, gateway)
             if self._calls_over():
                 download_due_recordings(self.settings, self.db, gateway, now=datetime.now(NOW.tzinfo))
                 # Agent legs end after the customer's call: wait until the gateway has gone quiet too.
@@ -171,8 +177,11 @@ class Line:
 
 
 @contextmanager
-def open_line(root: Path, personas: str, speech: object, **changes: Any) -> Iterator[Line]:
-    """Start the web app, the emulator (with these personas) and a migrated SQLite database under root."""
+def open_line(
+    root: Path, personas: str, speech: object, emulator: dict[str, Any] | None = None, **changes: Any
+) -> Iterator[Line]:
+    """Start the web app, the emulator (with these personas and `emulator` options) and a migrated SQLite
+    database under root."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "personas.toml").write_text(personas, encoding="utf-8")
     settings = Settings(
@@ -191,7 +200,12 @@ def open_line(root: Path, personas: str, speech: object, **changes: Any) -> Iter
     settings = settings.replace(public_url=f"http://127.0.0.1:{server.server_port}")
     try:
         with run_emulator(
-            settings, personas=root / "personas.toml", speed=SPEED, data_dir=root / "emu", cps=200
+            settings,
+            personas=root / "personas.toml",
+            speed=SPEED,
+            data_dir=root / "emu",
+            cps=200,
+            **(emulator or {}),
         ) as emu:
             emu.engine.tts.cache_dir = TTS_CACHE
             settings = settings.replace(gateway_url=emu.url)

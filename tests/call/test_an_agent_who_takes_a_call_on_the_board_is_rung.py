@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import select, update
 
 from dialer.gateway.client import Gateway
 from dialer.model import Escalation, Recording
+from dialer.model.pacing import PACER_ID, DialPacer
 from dialer.worker import ring_requested_agents
 from tests.call.line import Line, open_line
 
@@ -47,13 +49,7 @@ def line(tmp_path_factory: pytest.TempPathFactory, speech: object) -> Iterator[L
 
 
 def _waiting(line: Line, timeout: float = 60.0) -> int:
-    """Wait until the caller waits in the queue, and the webhook that put them there has returned.
-
-    The escalation row is visible as soon as the answer webhook commits, but that webhook still makes its own
-    pass of `ring_requested_agents` before it returns its <Enqueue>. Taking the call in between would let that
-    pass ring the agent instead of the scheduler's. Both are correct in production (the agent is rung once
-    either way); the test waits for the <Enqueue> to reach the gateway so that the pass it checks is its own.
-    """
+    """Wait until the caller waits in the queue: the escalation is committed and its <Enqueue> has arrived."""
     [attempt] = line.attempts("李娜")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -64,6 +60,11 @@ def _waiting(line: Line, timeout: float = 60.0) -> int:
             return found
         time.sleep(0.1)
     raise AssertionError("no caller came to wait for an agent")
+
+
+def _next_slot(line: Line) -> datetime | None:
+    with line.session() as s:
+        return s.scalar(select(DialPacer.next_slot_at).where(DialPacer.id == PACER_ID))
 
 
 def _take(line: Line, escalation_id: int) -> None:
@@ -81,7 +82,10 @@ def test_the_requested_agent_is_rung_once_and_bridged(line: Line) -> None:
     assert ring_requested_agents(line.settings, line.db, gateway) == 0  # nobody asked yet
     escalation_id = _waiting(line)
     _take(line, escalation_id)
+    before = _next_slot(line)
     assert ring_requested_agents(line.settings, line.db, gateway) == 1
+    # The agent's leg took its turn at the pacer customer calls use: DIALER_MAX_CPS holds for it too.
+    assert _next_slot(line) > before
     assert ring_requested_agents(line.settings, line.db, gateway) == 0  # never rung twice
     line.settle()
     with line.session() as s:

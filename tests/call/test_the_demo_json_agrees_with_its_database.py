@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from dialer.settings import PROJECT_ROOT
@@ -22,22 +19,6 @@ ASKS_FOR_A_PERSON = (
     "+8613900000011"  # "asks-for-a-person": 是 to the identity, then 人工 at the first question
 )
 INSURED_COLUMNS = ("insured_name", "被保险人", "被保险人姓名")
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, Any], Connection, Path]]:
-    root = tmp_path_factory.mktemp("demo") / "run"
-    console = Path(sys.executable).with_name("dialer")
-    done = subprocess.run(
-        [str(console), "demo", "--json", "--dir", str(root)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=480, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    summary = json.loads(done.stdout)  # the whole of stdout is one JSON object
-    engine = create_engine(f"sqlite:///{root / 'dialer.sqlite3'}")
-    with engine.connect() as conn:
-        yield summary, conn, root
-    engine.dispose()
 
 
 def one(conn: Connection, sql: str, **params: Any) -> Any:

@@ -27,6 +27,9 @@ def test_it_reads_environment_over_defaults() -> None:
         ({"DIALER_MAX_CONCURRENT_CALLS": "0"}, "DIALER_MAX_CONCURRENT_CALLS"),
         ({"DIALER_PUBLIC_URL": "ftp://x"}, "DIALER_PUBLIC_URL"),
         ({"TWILIO_ACCOUNT_SID": "nope"}, "TWILIO_ACCOUNT_SID"),
+        ({"DIALER_CUSTOMER_CHANNEL": "2"}, "DIALER_CUSTOMER_CHANNEL"),
+        ({"DIALER_MACHINE_DETECTION": "maybe"}, "DIALER_MACHINE_DETECTION"),
+        ({"DIALER_ANSWER_BUDGET": "20"}, "DIALER_ANSWER_BUDGET"),  # past Twilio's 15 s webhook wait
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_key(env: dict[str, str], key: str) -> None:

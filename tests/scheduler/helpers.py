@@ -104,6 +104,8 @@ def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
         "DIALER_DATABASE_URL": settings.database_url, "DIALER_GATEWAY_URL": settings.gateway_url,
         "DIALER_PUBLIC_URL": settings.public_url, "DIALER_VAR_DIR": str(settings.var_dir),
         "DIALER_RECORDINGS_DIR": str(settings.recordings_dir),
+        # Room for every call these tests place, whatever the shipped default (sized for a new account).
+        "DIALER_MAX_CONCURRENT_CALLS": "10",
     })  # fmt: skip
     env.update(extra)
     return env

@@ -52,7 +52,7 @@ def turn(settings: Settings, model: SpeechModel, url: str, budget: float) -> Any
 def test_an_answer_transcribed_in_time_is_classified(
     tmp_settings: Settings, standin_model: SpeechModel, clip_url: str
 ) -> None:
-    heard = turn(tmp_settings, standin_model, clip_url, budget=60.0)
+    heard = turn(tmp_settings, standin_model, clip_url, budget=10.0)
     assert heard.event == Answer("yes", transcript=heard.transcript)
     assert heard.transcript in ("是", "对") and heard.clip  # the clip is kept with its transcript
 
