@@ -162,7 +162,9 @@ def finish_attempt(
     refresh_report_facts(session, task)  # the monthly report counts the task by what its calls did
 
 
-def _after_attempt(session: Session, task: Task, outcome: AttemptOutcome, rules: DialRules, now: datetime) -> None:
+def _after_attempt(
+    session: Session, task: Task, outcome: AttemptOutcome, rules: DialRules, now: datetime
+) -> None:
     if outcome == AttemptOutcome.ERROR:
         task.attempt_count = max(0, task.attempt_count - 1)  # the call never left: it does not count
     if outcome in (AttemptOutcome.SUCCEEDED, AttemptOutcome.PROBLEM):
