@@ -60,7 +60,11 @@ def refresh_report_facts(session: Session, task: Task) -> None:
 
 
 def backfill_statements(dialect: str) -> list[str]:
-    """Return the SQL that fills every task's report facts from the rows already stored."""
+    """Return the SQL that fills every task's report facts from the rows already stored.
+
+    Each statement joins the tasks to one aggregate (hash joins on PostgreSQL) and touches only the tasks that
+    have something to record; the others keep the columns' defaults (no call answered, no cases, no answers).
+    """
     outcomes = ", ".join(f"'{o.value}'" for o in CONNECTED)
     if dialect == "postgresql":
         agg = ("json_agg(json_build_array(a.script, n.question_id, n.question_text, n.label, n.problem)"
@@ -68,7 +72,8 @@ def backfill_statements(dialect: str) -> list[str]:
     else:
         agg = "json_group_array(json_array(a.script, n.question_id, n.question_text, n.label, n.problem))"
     return [
-        f"UPDATE tasks SET connected = (id IN (SELECT task_id FROM attempts WHERE outcome IN ({outcomes})))",
+        f"UPDATE tasks SET connected = true FROM (SELECT DISTINCT task_id FROM attempts WHERE outcome IN "
+        f"({outcomes})) AS k WHERE k.task_id = tasks.id",
         "UPDATE tasks SET case_count = c.n FROM (SELECT task_id, count(*) AS n FROM problem_cases "
         "GROUP BY task_id) AS c WHERE c.task_id = tasks.id",
         f"UPDATE tasks SET answer_facts = f.facts FROM (SELECT a.task_id, {agg} AS facts FROM answers n "

@@ -199,6 +199,16 @@ def _case_filter(scope: Scope) -> list[ColumnElement[bool]]:
     return where
 
 
+def _narrowed(stmt: Select[Any], scope: Scope, task_id: Any, via_attempt: Any = None) -> Select[Any]:
+    """Return `stmt` kept to the filtered task type or department; the tasks are joined only when filtered."""
+    where = _case_filter(scope)
+    if not where:
+        return stmt
+    if via_attempt is not None:
+        stmt = stmt.join(Attempt, Attempt.id == via_attempt)
+    return stmt.join(Task, Task.id == task_id).where(*where)
+
+
 def case_figures(session: Session, scope: Scope, as_of: datetime) -> dict[int, dict[str, int]]:
     """Return problem cases opened, closed, overdue and repeated, per period (by the case's own dates)."""
     opened_in = lambda p: and_(ProblemCase.created_at >= scope.start, ProblemCase.created_at < scope.end,  # noqa: E731
@@ -214,10 +224,10 @@ def case_figures(session: Session, scope: Scope, as_of: datetime) -> dict[int, d
         cols += [_flag(opened_in(p)).label(f"opened{p}"), _flag(closed_in(p)).label(f"closed{p}"),
                  _flag(and_(opened_in(p), late)).label(f"overdue{p}"),
                  _flag(and_(opened_in(p), ProblemCase.repeat.is_(True))).label(f"repeats{p}")]  # fmt: skip
-    stmt = select(*cols).select_from(ProblemCase).join(Task, Task.id == ProblemCase.task_id)
-    stmt = stmt.where(or_(and_(ProblemCase.created_at >= scope.start, ProblemCase.created_at < scope.end),
-                          and_(ProblemCase.closed_at >= scope.start, ProblemCase.closed_at < scope.end)),
-                      *_case_filter(scope))  # fmt: skip
+    stmt = select(*cols).select_from(ProblemCase)
+    stmt = _narrowed(stmt, scope, ProblemCase.task_id).where(
+        or_(and_(ProblemCase.created_at >= scope.start, ProblemCase.created_at < scope.end),
+            and_(ProblemCase.closed_at >= scope.start, ProblemCase.closed_at < scope.end)))  # fmt: skip
     row = session.execute(stmt).mappings().one()
     names = ("opened", "closed", "overdue", "repeats")
     return {p: {n: int(row[f"{n}{p}"] or 0) for n in names} for p in (CURRENT, PREVIOUS)}
@@ -232,11 +242,10 @@ def _days(session: Session, later: Any, earlier: Any) -> Any:
 def median_days_to_close(session: Session, scope: Scope, start: datetime, end: datetime) -> float | None:
     """Return the median days from opening to closing of the cases closed in [start, end), in SQL."""
     days = _days(session, ProblemCase.closed_at, ProblemCase.created_at).label("d")
+    closed = select(days, func.row_number().over(order_by=days).label("rn"), func.count().over().label("c"))
     ranked = (
-        select(days, func.row_number().over(order_by=days).label("rn"), func.count().over().label("c"))
-        .select_from(ProblemCase)
-        .join(Task, Task.id == ProblemCase.task_id)
-        .where(ProblemCase.closed_at >= start, ProblemCase.closed_at < end, *_case_filter(scope))
+        _narrowed(closed.select_from(ProblemCase), scope, ProblemCase.task_id)
+        .where(ProblemCase.closed_at >= start, ProblemCase.closed_at < end)
         .subquery()
     )
     middle = or_(ranked.c.rn == (ranked.c.c + 1) // 2, ranked.c.rn == (ranked.c.c + 2) // 2)
@@ -274,16 +283,15 @@ def agent_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
             func.count().label("calls_taken"),
             literal(0).label("cases_closed"),
         )
-        .join(Attempt, Attempt.id == Escalation.attempt_id)
-        .join(Task, Task.id == Attempt.task_id)
+        .select_from(Escalation)
         .where(
             Escalation.agent_id.is_not(None),
             Escalation.bridged_at >= scope.start,
             Escalation.bridged_at < scope.end,
-            *_case_filter(scope),
         )
         .group_by(Escalation.agent_id, BY_PERIOD)
     )
+    calls = _narrowed(calls, scope, Attempt.task_id, via_attempt=Escalation.attempt_id)
     closed = (
         select(
             ProblemCase.assignee_id.label("agent"),
@@ -291,15 +299,15 @@ def agent_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
             literal(0).label("calls_taken"),
             func.count().label("cases_closed"),
         )
-        .join(Task, Task.id == ProblemCase.task_id)
+        .select_from(ProblemCase)
         .where(
             ProblemCase.assignee_id.is_not(None),
             ProblemCase.closed_at >= scope.start,
             ProblemCase.closed_at < scope.end,
-            *_case_filter(scope),
         )
         .group_by(ProblemCase.assignee_id, BY_PERIOD)
     )
+    closed = _narrowed(closed, scope, ProblemCase.task_id)
     both = union_all(calls, closed).subquery()
     stmt = select(both.c.agent, both.c.period, func.sum(both.c.calls_taken).label("calls_taken"),
                   func.sum(both.c.cases_closed).label("cases_closed")).group_by(both.c.agent, both.c.period)  # fmt: skip
