@@ -155,6 +155,8 @@ def task_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
     base = _grouped_tasks(scope)
     parts: list[Select[Any]] = []
     for dim in (*DIMENSIONS, "answers"):
+        key: Any
+        sub: Any
         if dim == "total":
             key, sub = literal_column("''"), literal_column("''")
         elif dim == "answers":
@@ -199,7 +201,7 @@ def _case_filter(scope: Scope) -> list[ColumnElement[bool]]:
     return where
 
 
-def _narrowed(stmt: Select[Any], scope: Scope, task_id: Any, via_attempt: Any = None) -> Select[Any]:
+def _narrowed(stmt: Any, scope: Scope, task_id: Any, via_attempt: Any = None) -> Any:
     """Return `stmt` kept to the filtered task type or department; the tasks are joined only when filtered."""
     where = _case_filter(scope)
     if not where:
