@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from typing import Any
 
 import click
 from rich.console import Console
@@ -149,20 +149,23 @@ def purge(ctx: Context, dry_run: bool) -> None:
         sys.exit(1)
 
 
+RISK_WORDS = {"at_risk": "有风险", "overdue": "已超期"}
+PROGRESS_COLUMNS = ("任务类型", "名称", "已拨打", "回访成功", "问题件", "无法联系", "待回访")
+
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The local day to count, YYYY-MM-DD (default: today).")  # fmt: skip
+@click.option("--day", default=None, help="The local day to count, YYYY-MM-DD (default: today).")
 @pass_ctx
-def report(ctx: Context, as_json: bool, day: datetime | None) -> None:
+def report(ctx: Context, as_json: bool, day: str | None) -> None:
     """Print one day's progress per task type (today by default) and the tasks whose deadline is at risk."""
     from dialer.clock import SystemClock
     from dialer.holidays import load_work_calendar
     from dialer.policy.rules import Window
-    from dialer.reports import at_risk_tasks, progress_on
+    from dialer.reports import at_risk_tasks, parse_day, progress_on
 
     s_, now = ctx.settings, SystemClock().now()
-    counted = day.date() if day else now.astimezone(s_.tz).date()
+    counted = parse_day(day) if day else now.astimezone(s_.tz).date()
     with ctx.database().session() as s:
         rows = [r for r in progress_on(s, ctx.task_types(), s_.tz, counted) if not r.empty]
         risky = [(r.task.id, r.task.type, r.task.deadline_at, str(r.risk)) for r in at_risk_tasks(
@@ -173,8 +176,16 @@ def report(ctx: Context, as_json: bool, day: datetime | None) -> None:
                             for t, ty, d, k in risky]}  # fmt: skip
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"Progress on {counted.isoformat()} ({s_.timezone})")
-    for col in ("type", "name", "dialled", "succeeded", "problem", "unreachable", "pending"):
+    _print_day(ctx, counted, rows, risky)
+
+
+def _print_day(ctx: Context, counted: Any, rows: list[Any], risky: list[tuple[Any, ...]]) -> None:
+    """Print the day's progress table and the tasks at risk, in Chinese."""
+    tz, names = ctx.settings.tz, {k: t.name for k, t in ctx.task_types().items()}
+    table = Table(
+        title=f"{counted.year}年{counted.month}月{counted.day}日 回访进度（时区 {ctx.settings.timezone}）"
+    )
+    for col in PROGRESS_COLUMNS:
         table.add_column(col)
     for r in rows:
         table.add_row(
@@ -183,8 +194,12 @@ def report(ctx: Context, as_json: bool, day: datetime | None) -> None:
             *(str(x) for x in (r.dialled, r.succeeded, r.problem, r.unreachable, r.pending)),
         )
     Console().print(table)
-    click.echo(f"{len(risky)} task(s) at risk of missing the deadline" + (":" if risky else "."))
+    if not rows:
+        click.echo("当天没有拨打或结案的任务，也没有待回访的任务。")
+    if not risky:
+        click.echo("没有可能错过截止时间的任务。")
+        return
+    click.echo(f"可能错过截止时间的任务共 {len(risky)} 件：")
     for t, ty, d, k in risky:
-        click.echo(
-            f"  task {t} ({ty}) deadline {d.astimezone(s_.tz):%Y-%m-%d %H:%M} — {k}" if d else f"  task {t}"
-        )
+        due = f"截止 {d.astimezone(tz):%Y-%m-%d %H:%M}" if d else "无截止时间"
+        click.echo(f"  任务 {t}（{names.get(ty, ty)}）{due}，{RISK_WORDS.get(k, k)}")

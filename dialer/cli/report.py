@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ def register(group: click.Group) -> None:
 
 @click.command()
 @click.option("--month", default=None, help="The month, as YYYY-MM (e.g. 2026-11): the monthly report.")
-@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--day", default=None,
               help="Instead of a month: one local day's progress, YYYY-MM-DD (the default is today).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option(
@@ -39,7 +38,7 @@ def register(group: click.Group) -> None:
     help="With --file: a UTF-8 text file holding the final written analysis (default: the generated one).",
 )
 @pass_ctx
-def report(ctx: Context, month: str | None, day: datetime | None, as_json: bool, xlsx: Path | None, type_: str | None, department: str | None,
+def report(ctx: Context, month: str | None, day: str | None, as_json: bool, xlsx: Path | None, type_: str | None, department: str | None,
            file_: bool, by: str | None, reason: str | None, analysis: Path | None) -> None:  # fmt: skip
     """Print the monthly report (--month), or one day's progress and the tasks at risk (default: today)."""
     from dialer.reports import Month, ReportInputError, filed_report, snapshot

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from dialer.clock import utcnow
 from dialer.model.base import FINAL_STATUSES, AttemptOutcome, TaskStatus
 from dialer.model.calls import Attempt, AttemptEvent
 from dialer.model.db import MAX_ID
+from dialer.model.facts import refresh_report_facts
 from dialer.model.people import OptOut
 from dialer.model.series import schedule_next_call
 from dialer.model.states import CALL_RANK, CALLS_FINISHED, CALLS_IN_FLIGHT, CallStatus
@@ -182,8 +183,14 @@ def finish_attempt(
         # Closed without the gateway ending it (the call never left): it no longer holds a dialling slot.
         attempt.status = CallStatus.FAILED
     task = attempt.task
-    if task.status in FINAL_STATUSES:
-        return
+    if task.status not in FINAL_STATUSES:
+        _after_attempt(session, task, outcome, rules, now)
+    refresh_report_facts(session, task)  # the monthly report counts the task by what its calls did
+
+
+def _after_attempt(
+    session: Session, task: Task, outcome: AttemptOutcome, rules: DialRules, now: datetime
+) -> None:
     if outcome == AttemptOutcome.ERROR:
         task.attempt_count = max(0, task.attempt_count - 1)  # the call never left: it does not count
     if outcome in (AttemptOutcome.SUCCEEDED, AttemptOutcome.PROBLEM):
@@ -236,6 +243,10 @@ def settle_by_verdict(attempt: Attempt, verdict: Verdict, now: datetime) -> None
     task = attempt.task
     if attempt.status in CALLS_FINISHED and task.status in DECIDABLE and verdict != Verdict.OPEN:
         _close(task, TaskStatus(verdict.value), now)
+    session = object_session(attempt)
+    if session is not None:  # an agent's answers and cases count in the monthly report like the robot's
+        session.flush()
+        refresh_report_facts(session, task)
 
 
 def _close(task: Task, status: TaskStatus, now: datetime) -> None:

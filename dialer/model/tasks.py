@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialer.clock import utcnow
@@ -56,6 +56,8 @@ class Task(Base):
         Index("ix_tasks_due", "status", "next_attempt_at"),
         Index("ix_tasks_edf", "status", "deadline_at", "id"),
         Index("ix_tasks_claim_expiry", "status", "claim_expires_at"),
+        # The monthly report picks a month's due tasks by their first allowed call date.
+        Index("ix_tasks_earliest", "earliest_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +85,11 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]
+    # What the monthly report reads of the task's calls, written as each of them ends (dialer.model.facts),
+    # so that a month is counted from the task rows alone.
+    connected: Mapped[bool] = mapped_column(default=False, server_default=false())  # a call was answered
+    case_count: Mapped[int] = mapped_column(default=0, server_default="0")  # problem cases from its calls
+    answer_facts: Mapped[str | None] = mapped_column(Text)  # its calls' final answers, JSON (see facts.py)
 
     customer: Mapped[Customer] = relationship(lazy="joined")
     attempts: Mapped[list[Attempt]] = relationship(

@@ -1,7 +1,7 @@
 """Reports: today's progress and deadlines at risk; the monthly report, its workbook and its filing."""
 
 from dialer.reports.filing import file_report, filed_report, snapshot
-from dialer.reports.month import Month, ReportInputError
+from dialer.reports.month import Month, ReportInputError, parse_day
 from dialer.reports.monthly import ReportRequest, build_report, satisfaction_questions
 from dialer.reports.today import AtRisk, ProgressRow, at_risk_tasks, progress_on, progress_today
 from dialer.reports.xlsx import workbook_bytes
@@ -16,6 +16,7 @@ __all__ = [
     "build_report",
     "file_report",
     "filed_report",
+    "parse_day",
     "progress_on",
     "progress_today",
     "satisfaction_questions",

@@ -28,7 +28,16 @@ def _headline(r: dict[str, Any]) -> list[str]:
         f"及时率 {pct(t['timely_rate'])}；问题件 {t['problem_cases']} 件，问题件率 {pct(t['problem_rate'])}，"
         f"{_change(t['problem_rate'], p['problem_rate'])}。无法联系 {t['unreachable']} 件"
         f"（占 {pct(t['unreachable_share'])}），仍在回访中 {t['open']} 件，已撤销 {t['withdrawn']} 件。"
+        + _apart(t)
     ]
+
+
+def _apart(t: dict[str, Any]) -> str:
+    """Say how many tasks were left out of 应回访 by sampling or by a plan not approved, when there are any."""
+    parts = [f"抽样未选中 {t['not_sampled']} 件" if t["not_sampled"] else "",
+             f"所属回访计划尚未批准 {t['awaiting_approval']} 件" if t["awaiting_approval"] else ""]  # fmt: skip
+    said = "、".join(p for p in parts if p)
+    return f"另有{said}，均不计入应回访件数。" if said else ""
 
 
 def _by_type(r: dict[str, Any]) -> list[str]:

@@ -26,22 +26,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from dialer.model import Answer, Attempt, AttemptOutcome, ProblemCase, Task, TaskStatus
+from dialer.model import Attempt, ProblemCase, Task, TaskStatus
+from dialer.model.batches import plan_approved
+from dialer.model.facts import CONNECTED, decode_answers
 
 # 回访成功: the customer in person answered every required item. The task's status says so (the verdict is
 # the IVR's and the agents', not the report's); a 否 answer makes the follow-up a problem case, still a success.
 SUCCESS = (TaskStatus.SUCCEEDED, TaskStatus.PROBLEM)
-# A connected call: someone answered the phone (the customer, or another person who was then not told anything).
-CONNECTED = (
-    AttemptOutcome.SUCCEEDED,
-    AttemptOutcome.PROBLEM,
-    AttemptOutcome.OPEN,
-    AttemptOutcome.WRONG_PERSON,
-    AttemptOutcome.HUNG_UP,
-)
 OPEN = (TaskStatus.PENDING, TaskStatus.DIALLING)
+# Never due (应回访): withdrawn or opted out, and left out by the plan's sample; both are counted apart, as are
+# the tasks of plans not approved (yet).
+NOT_DUE = (TaskStatus.CANCELLED, TaskStatus.NOT_SAMPLED)
 COUNTS = ("tasks", "reached", "succeeded", "succeeded_with_problem", "timely", "problem_cases", "unreachable",
-          "manual_followup", "open", "invalid", "withdrawn")  # fmt: skip
+          "manual_followup", "open", "invalid", "withdrawn", "not_sampled", "awaiting_approval")  # fmt: skip
 DIMENSIONS = ("total", "type", "department", "seller", "script")
 CURRENT, PREVIOUS = 0, 1
 # GROUP BY the output column by name: PostgreSQL does not see two CASEs with their own parameters as one.
@@ -90,20 +87,22 @@ def _measures(b: Any) -> list[Any]:
     def n_if(cond: Any, value: Any = None) -> Any:
         return func.sum(case((cond, b.c.n if value is None else value), else_=0))
 
-    due = b.c.status != TaskStatus.CANCELLED
-    success = b.c.status.in_(SUCCESS)
+    due = and_(b.c.approved == 1, b.c.status.not_in(NOT_DUE))
+    success = and_(due, b.c.status.in_(SUCCESS))
     return [
         n_if(due).label("tasks"),
         n_if(and_(due, or_(b.c.connected == 1, b.c.manual == 1))).label("reached"),
         n_if(success).label("succeeded"),
-        n_if(b.c.status == TaskStatus.PROBLEM).label("succeeded_with_problem"),
+        n_if(and_(due, b.c.status == TaskStatus.PROBLEM)).label("succeeded_with_problem"),
         n_if(and_(success, b.c.on_time == 1)).label("timely"),
         n_if(success, b.c.cases).label("problem_cases"),
-        n_if(b.c.status == TaskStatus.UNREACHABLE).label("unreachable"),
+        n_if(and_(due, b.c.status == TaskStatus.UNREACHABLE)).label("unreachable"),
         n_if(and_(due, b.c.manual == 1)).label("manual_followup"),
-        n_if(b.c.status.in_(OPEN)).label("open"),
-        n_if(b.c.status == TaskStatus.INVALID).label("invalid"),
+        n_if(and_(due, b.c.status.in_(OPEN))).label("open"),
+        n_if(and_(due, b.c.status == TaskStatus.INVALID)).label("invalid"),
         n_if(b.c.status == TaskStatus.CANCELLED).label("withdrawn"),
+        n_if(b.c.status == TaskStatus.NOT_SAMPLED).label("not_sampled"),
+        n_if(and_(b.c.approved == 0, b.c.status.not_in(NOT_DUE))).label("awaiting_approval"),
     ]
 
 
@@ -118,68 +117,79 @@ def roomy_sorts(session: Session) -> None:
         session.execute(text("SET LOCAL jit = off"))
 
 
-def task_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    """Return one row per (dimension, key, period) with the task counts, from one scan of the tasks.
+def _grouped_tasks(scope: Scope) -> Any:
+    """Return the CTE of both months' tasks grouped by period, the dimensions, status and the report's flags.
 
-    The tasks of both months are grouped once by (period, type, department, seller, script, status, flags);
-    each dimension is a GROUP BY over that small grouped set, all in one statement (UNION ALL over a CTE).
+    Each task row carries what its calls did (`connected`, `case_count`, `answer_facts`, see
+    dialer.model.facts), so this is one pass over the month's task rows, with no join.
     """
-    # Per task only a few cheap keys are worked out (status and three flags), and the tasks are grouped by
-    # them with a count; every measure is then a conditional sum over those few groups.
-    # IN (subquery): PostgreSQL hashes the connected task ids once (a hashed SubPlan).
-    connected = Task.id.in_(select(Attempt.task_id).where(Attempt.outcome.in_(CONNECTED)))
     on_time = and_(
         Task.closed_at.is_not(None), or_(Task.deadline_at.is_(None), Task.closed_at <= Task.deadline_at)
     )
-    cases = select(ProblemCase.task_id, func.count().label("n")).group_by(ProblemCase.task_id).subquery()
-    flags = {"connected": connected, "on_time": on_time, "manual": manual_followup_done()}
+    flags = {"approved": plan_approved(), "connected": Task.connected, "on_time": on_time,
+             "manual": manual_followup_done()}  # fmt: skip
     columns: list[Any] = [Task.type.label("type"), Task.department.label("department"), Task.seller.label("seller"),
-               Task.script.label("script"), Task.status.label("status")]  # fmt: skip
-    base = (
+               Task.script.label("script"), Task.status.label("status"), Task.answer_facts.label("answers")]  # fmt: skip
+    return (
         select(
             scope.period(Task.earliest_at).label("period"),
             *columns,
             *[case((cond, 1), else_=0).label(name) for name, cond in flags.items()],
             func.count().label("n"),
-            func.coalesce(func.sum(cases.c.n), 0).label("cases"),
+            func.coalesce(func.sum(Task.case_count), 0).label("cases"),
         )
-        .select_from(Task)
-        .outerjoin(cases, cases.c.task_id == Task.id)
         .where(*scope.tasks())
         .group_by(BY_PERIOD, *columns, *[literal_column(name) for name in flags])
         .cte("base")
     )
+
+
+def task_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    """Return one row per (dimension, key, period) with the task counts, from one scan of the tasks.
+
+    The tasks of both months are grouped once by (period, type, department, seller, script, status, flags,
+    answers); each dimension is a GROUP BY over that small grouped set, all in one statement (UNION ALL over
+    a CTE). The dimension "answers" has the task type in `sub` and the tasks' final answers (JSON) in `key`:
+    `question_figures` spreads them over the questions.
+    """
+    base = _grouped_tasks(scope)
     parts: list[Select[Any]] = []
-    for dim in DIMENSIONS:
-        key = literal_column("''") if dim == "total" else func.coalesce(base.c[dim], literal_column("''"))
-        parts.append(
-            select(literal(dim).label("dim"), key.label("key"), base.c.period, *_measures(base)).group_by(
-                *([] if dim == "total" else [key]), base.c.period
-            )
-        )
+    for dim in (*DIMENSIONS, "answers"):
+        key: Any
+        sub: Any
+        if dim == "total":
+            key, sub = literal_column("''"), literal_column("''")
+        elif dim == "answers":
+            key, sub = base.c.answers, base.c.type
+        else:
+            key, sub = func.coalesce(base.c[dim], literal_column("''")), literal_column("''")
+        part = select(literal(dim).label("dim"), key.label("key"), sub.label("sub"), base.c.period,
+                      *_measures(base))  # fmt: skip
+        if dim == "answers":
+            part = part.where(base.c.answers.is_not(None))
+        keys = [] if dim == "total" else [key, sub] if dim == "answers" else [key]
+        parts.append(part.group_by(*keys, base.c.period))
     rows = session.execute(union_all(*parts)).mappings()
     return [{k: (int(v) if k in COUNTS or k == "period" else v) for k, v in r.items()} for r in rows]
 
 
-def question_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    """Return final answers counted per (period, type, script, question, label), with problem answers."""
-    period = scope.period(Task.earliest_at).label("period")
-    keys: list[Any] = [period, Task.type.label("type"), Attempt.script.label("script"),
-            Answer.question_id.label("question_id"), Answer.label.label("label")]  # fmt: skip
-    stmt = (
-        select(
-            *keys,
-            func.min(Answer.question_text).label("question"),
-            func.count().label("n"),
-            _flag(Answer.problem).label("problem"),
-        )
-        .select_from(Answer)
-        .join(Attempt, Attempt.id == Answer.attempt_id)
-        .join(Task, Task.id == Attempt.task_id)
-        .where(*scope.tasks(), Task.status != TaskStatus.CANCELLED, Answer.final.is_(True))
-        .group_by(BY_PERIOD, *keys[1:])
-    )
-    return [dict(r) for r in session.execute(stmt).mappings()]
+def question_figures(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return final answers counted per (period, type, script, question, label), with problem answers.
+
+    `raw` is `task_figures`' answers rows: each holds how many due tasks share one list of final answers.
+    """
+    acc: dict[tuple[int, str, str, str, str], dict[str, Any]] = {}
+    for r in raw:
+        if r["dim"] != "answers" or not r["tasks"]:
+            continue
+        for script, qid, question, label, problem in decode_answers(r["key"]):
+            row = acc.setdefault((r["period"], r["sub"], script, qid, label),
+                                 {"period": r["period"], "type": r["sub"], "script": script, "question_id": qid,
+                                  "label": label, "question": question, "n": 0, "problem": 0})  # fmt: skip
+            row["question"] = min(row["question"], question)
+            row["n"] += r["tasks"]
+            row["problem"] += r["tasks"] if problem else 0
+    return list(acc.values())
 
 
 def _case_filter(scope: Scope) -> list[ColumnElement[bool]]:
@@ -189,6 +199,16 @@ def _case_filter(scope: Scope) -> list[ColumnElement[bool]]:
     if scope.department:
         where.append(Task.department == scope.department)
     return where
+
+
+def _narrowed(stmt: Any, scope: Scope, task_id: Any, via_attempt: Any = None) -> Any:
+    """Return `stmt` kept to the filtered task type or department; the tasks are joined only when filtered."""
+    where = _case_filter(scope)
+    if not where:
+        return stmt
+    if via_attempt is not None:
+        stmt = stmt.join(Attempt, Attempt.id == via_attempt)
+    return stmt.join(Task, Task.id == task_id).where(*where)
 
 
 def case_figures(session: Session, scope: Scope, as_of: datetime) -> dict[int, dict[str, int]]:
@@ -206,10 +226,10 @@ def case_figures(session: Session, scope: Scope, as_of: datetime) -> dict[int, d
         cols += [_flag(opened_in(p)).label(f"opened{p}"), _flag(closed_in(p)).label(f"closed{p}"),
                  _flag(and_(opened_in(p), late)).label(f"overdue{p}"),
                  _flag(and_(opened_in(p), ProblemCase.repeat.is_(True))).label(f"repeats{p}")]  # fmt: skip
-    stmt = select(*cols).select_from(ProblemCase).join(Task, Task.id == ProblemCase.task_id)
-    stmt = stmt.where(or_(and_(ProblemCase.created_at >= scope.start, ProblemCase.created_at < scope.end),
-                          and_(ProblemCase.closed_at >= scope.start, ProblemCase.closed_at < scope.end)),
-                      *_case_filter(scope))  # fmt: skip
+    stmt = select(*cols).select_from(ProblemCase)
+    stmt = _narrowed(stmt, scope, ProblemCase.task_id).where(
+        or_(and_(ProblemCase.created_at >= scope.start, ProblemCase.created_at < scope.end),
+            and_(ProblemCase.closed_at >= scope.start, ProblemCase.closed_at < scope.end)))  # fmt: skip
     row = session.execute(stmt).mappings().one()
     names = ("opened", "closed", "overdue", "repeats")
     return {p: {n: int(row[f"{n}{p}"] or 0) for n in names} for p in (CURRENT, PREVIOUS)}
@@ -224,11 +244,10 @@ def _days(session: Session, later: Any, earlier: Any) -> Any:
 def median_days_to_close(session: Session, scope: Scope, start: datetime, end: datetime) -> float | None:
     """Return the median days from opening to closing of the cases closed in [start, end), in SQL."""
     days = _days(session, ProblemCase.closed_at, ProblemCase.created_at).label("d")
+    closed = select(days, func.row_number().over(order_by=days).label("rn"), func.count().over().label("c"))
     ranked = (
-        select(days, func.row_number().over(order_by=days).label("rn"), func.count().over().label("c"))
-        .select_from(ProblemCase)
-        .join(Task, Task.id == ProblemCase.task_id)
-        .where(ProblemCase.closed_at >= start, ProblemCase.closed_at < end, *_case_filter(scope))
+        _narrowed(closed.select_from(ProblemCase), scope, ProblemCase.task_id)
+        .where(ProblemCase.closed_at >= start, ProblemCase.closed_at < end)
         .subquery()
     )
     middle = or_(ranked.c.rn == (ranked.c.c + 1) // 2, ranked.c.rn == (ranked.c.c + 2) // 2)
@@ -266,16 +285,15 @@ def agent_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
             func.count().label("calls_taken"),
             literal(0).label("cases_closed"),
         )
-        .join(Attempt, Attempt.id == Escalation.attempt_id)
-        .join(Task, Task.id == Attempt.task_id)
+        .select_from(Escalation)
         .where(
             Escalation.agent_id.is_not(None),
             Escalation.bridged_at >= scope.start,
             Escalation.bridged_at < scope.end,
-            *_case_filter(scope),
         )
         .group_by(Escalation.agent_id, BY_PERIOD)
     )
+    calls = _narrowed(calls, scope, Attempt.task_id, via_attempt=Escalation.attempt_id)
     closed = (
         select(
             ProblemCase.assignee_id.label("agent"),
@@ -283,15 +301,15 @@ def agent_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
             literal(0).label("calls_taken"),
             func.count().label("cases_closed"),
         )
-        .join(Task, Task.id == ProblemCase.task_id)
+        .select_from(ProblemCase)
         .where(
             ProblemCase.assignee_id.is_not(None),
             ProblemCase.closed_at >= scope.start,
             ProblemCase.closed_at < scope.end,
-            *_case_filter(scope),
         )
         .group_by(ProblemCase.assignee_id, BY_PERIOD)
     )
+    closed = _narrowed(closed, scope, ProblemCase.task_id)
     both = union_all(calls, closed).subquery()
     stmt = select(both.c.agent, both.c.period, func.sum(both.c.calls_taken).label("calls_taken"),
                   func.sum(both.c.cases_closed).label("cases_closed")).group_by(both.c.agent, both.c.period)  # fmt: skip
@@ -307,27 +325,29 @@ def distinct_values(
 
 
 DRILL_MEASURES = ("tasks", "reached", "succeeded", "succeeded_with_problem", "timely", "problem_cases",
-                  "unreachable", "open", "invalid", "withdrawn")  # fmt: skip
+                  "unreachable", "open", "invalid", "withdrawn", "not_sampled", "awaiting_approval")  # fmt: skip
 
 
 def drill_condition(measure: str) -> ColumnElement[bool]:
-    """Return the condition on a due task that makes it count in `measure` (the same rules as the figures)."""
-    due = Task.status != TaskStatus.CANCELLED
-    success = Task.status.in_(SUCCESS)
+    """Return the condition on a task that makes it count in `measure` (the figures' rules, read from the calls)."""
+    due = and_(plan_approved(), Task.status.not_in(NOT_DUE))
+    success = and_(due, Task.status.in_(SUCCESS))
     connected = select(Attempt.id).where(Attempt.task_id == Task.id, Attempt.outcome.in_(CONNECTED)).exists()
     has_case = select(ProblemCase.id).where(ProblemCase.task_id == Task.id).exists()
     conditions: dict[str, ColumnElement[bool]] = {
         "tasks": due,
         "reached": and_(due, or_(connected, manual_followup_done())),
         "succeeded": success,
-        "succeeded_with_problem": Task.status == TaskStatus.PROBLEM,
+        "succeeded_with_problem": and_(due, Task.status == TaskStatus.PROBLEM),
         "timely": and_(success, Task.closed_at.is_not(None),
                        or_(Task.deadline_at.is_(None), Task.closed_at <= Task.deadline_at)),
         "problem_cases": and_(success, has_case),
-        "unreachable": Task.status == TaskStatus.UNREACHABLE,
-        "open": Task.status.in_(OPEN),
-        "invalid": Task.status == TaskStatus.INVALID,
+        "unreachable": and_(due, Task.status == TaskStatus.UNREACHABLE),
+        "open": and_(due, Task.status.in_(OPEN)),
+        "invalid": and_(due, Task.status == TaskStatus.INVALID),
         "withdrawn": Task.status == TaskStatus.CANCELLED,
+        "not_sampled": Task.status == TaskStatus.NOT_SAMPLED,
+        "awaiting_approval": and_(~plan_approved(), Task.status.not_in(NOT_DUE)),
     }  # fmt: skip
     return conditions[measure]
 

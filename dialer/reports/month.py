@@ -10,10 +10,24 @@ from zoneinfo import ZoneInfo
 from dialer.errors import DialerError
 
 MONTH_FORM = re.compile(r"^(\d{4})-(\d{2})$")
+DAY_FORM = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 class ReportInputError(DialerError):
     """A report was asked for with a malformed month or filter."""
+
+
+def parse_day(text: str) -> date:
+    """Return the local day written as `YYYY-MM-DD`, or refuse with the expected form in plain words."""
+    found = DAY_FORM.match(text.strip())
+    try:
+        if found is None:
+            raise ValueError(text)
+        return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    except ValueError:
+        raise ReportInputError(
+            f"日期“{text}”不对：请写成 年-月-日 的形式，并且是日历上有的日子，例如 2026-11-23。"
+        ) from None
 
 
 @dataclass(frozen=True, order=True)

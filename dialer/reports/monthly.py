@@ -94,14 +94,14 @@ def build_report(session: Session, req: ReportRequest, now: datetime) -> dict[st
         "timezone": req.tz.key, "generated_at": now.isoformat(timespec="seconds"),
         "generated_at_local": now.astimezone(req.tz).strftime("%Y-%m-%d %H:%M"),
         "scope_label": _scope_label(req, names),
-        "empty": total["tasks"] == 0 and total["withdrawn"] == 0,
+        "empty": not any(total[k] for k in ("tasks", "withdrawn", "not_sampled", "awaiting_approval")),
         "total": total,
         "by_type": _dimension_rows(raw, "type", names),
         "by_department": _dimension_rows(raw, "department", {}),
         "by_seller": _dimension_rows(raw, "seller", {}),
         "by_script": _dimension_rows(raw, "script", req.script_names),
     }  # fmt: skip
-    questions = fig.question_figures(session, scope)
+    questions = fig.question_figures(raw)
     report["by_question"] = _question_rows(questions, names, req.script_names)
     report["satisfaction"] = _satisfaction_rows(questions, req.satisfaction, names)
     report["cases"] = _cases(session, scope, as_of, m, req.tz)

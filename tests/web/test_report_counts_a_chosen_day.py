@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -29,6 +30,16 @@ def test_a_day_without_calls_lists_nothing(database: Database, seeded: Seeded, t
     assert code == 0 and json.loads(out)["progress"] == []
 
 
+def test_the_day_is_printed_in_chinese(database: Database, seeded: Seeded, tmp_path: Path) -> None:
+    code, out = _report(database, tmp_path, "--day", "2026-03-10")
+    assert code == 0, out
+    assert "2026年3月10日 回访进度" in out and "已拨打" in out and "回访成功" in out
+    assert "没有可能错过截止时间的任务" in out or "可能错过截止时间的任务共" in out
+    # Only identifiers are Latin: the task type's id and the time zone's name.
+    assert set(re.findall(r"[A-Za-z]+", out)) <= {"new", "policy", "Asia", "Shanghai"}, out
+
+
 def test_a_bad_day_is_refused_with_the_format(database: Database, tmp_path: Path) -> None:
-    code, out = _report(database, tmp_path, "--day", "2026-02-30")
-    assert code == 2 and "%Y-%m-%d" in out
+    for bad in ("2026-02-30", "2026/03/10", "yesterday"):
+        code, out = _report(database, tmp_path, "--day", bad)
+        assert code == 1 and f"日期“{bad}”不对" in out and "年-月-日" in out and "2026-11-23" in out, out
