@@ -59,7 +59,7 @@ def import_(ctx: Context, file: Path, type_: str, script: str | None, skip_inval
     db = ctx.database()
     err = Console(stderr=True)
     with db.session() as session, _progress(err, file) as bar:
-        job = bar.add_task(f"importing {file.name}", total=1)
+        job = bar.add_task(f"正在导入 {file.name}", total=1)
 
         def step(done: int, total: int) -> None:
             bar.update(job, completed=done, total=max(total, 1))
@@ -80,9 +80,10 @@ def import_(ctx: Context, file: Path, type_: str, script: str | None, skip_inval
 def _task_type(ctx: Context, type_: str) -> Any:
     types = ctx.task_types()
     if type_ not in types:
-        raise click.BadParameter(
-            f"unknown task type {type_!r}; known: {', '.join(types)}", param_hint="--type"
-        )
+        known = "、".join(f"{t.id}（{t.name}）" for t in types.values())
+        refusal = click.ClickException(f"未知的任务类型“{type_}”。请在 --type 中填写以下之一：{known}")
+        refusal.exit_code = 2  # a wrong argument, as click's own refusals
+        raise refusal
     return types[type_]
 
 
