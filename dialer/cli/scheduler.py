@@ -126,7 +126,7 @@ def doctor(ctx: Context) -> None:
 
 
 def _checks(ctx: Context) -> list[tuple[str, bool, str]]:
-    from dialer.cli.batches import coverage_check
+    from dialer.cli.batches import coverage_check, stuck_check
     from dialer.cli.recordings import doctor_checks as recording_checks
     from dialer.holidays import load_work_calendar
     from dialer.model.db import current_revision
@@ -146,4 +146,5 @@ def _checks(ctx: Context) -> list[tuple[str, bool, str]]:
     model = s.vosk_model_path
     out.append(("speech model", True, model or "not set: answers by keys only (`dialer models download`)"))
     out.append(coverage_check(ctx))
+    out.append(stuck_check(ctx))
     return out + recording_checks(ctx)

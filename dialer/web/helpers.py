@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "board": frozenset({A, S, AD}),
     "cases": frozenset({A, S, AD}),
     "callbacks": frozenset({A, S, AD}),
+    "tasks": frozenset({A, S, AD}),  # a task's page; an agent closes a lead there
     "calls": frozenset({C, AD}),  # search, call page, replay, download, evidence export
     "recording_failures": frozenset({S, C, AD}),  # recordings that could not be stored, and why
     "audit": frozenset({C, AD}),
