@@ -11,6 +11,7 @@ from dialer.web.admin import bp as admin_bp
 from dialer.web.agents import bp as agents_bp
 from dialer.web.auditlog import bp as audit_bp
 from dialer.web.auth import bp as auth_bp
+from dialer.web.calendar import bp as calendar_bp
 from dialer.web.calls import bp as calls_bp
 from dialer.web.plans import bp as plans_bp
 from dialer.web.plans import warn_about_stuck_imports
@@ -33,6 +34,6 @@ def init_app(app: Flask) -> None:
         if request.blueprint in errors.CONSOLE_BLUEPRINTS:
             csrf.protect()
 
-    for bp in (auth_bp, agents_bp, calls_bp, audit_bp, admin_bp, plans_bp, report_bp, tasks_bp):
+    for bp in (auth_bp, agents_bp, calls_bp, audit_bp, admin_bp, plans_bp, report_bp, tasks_bp, calendar_bp):
         app.register_blueprint(bp)
     warn_about_stuck_imports(services(app))
