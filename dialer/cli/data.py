@@ -21,6 +21,12 @@ from dialer.policy.privacy import mask_phone
 BIG_FILE_BYTES = 200_000
 
 
+class WrongArgument(click.ClickException):
+    """A wrong argument, said in plain words; exit code 2 like click's own refusals."""
+
+    exit_code = 2
+
+
 def register(group: click.Group) -> None:
     """Add the data commands."""
     for cmd in (init, import_, tasks, config):
@@ -81,9 +87,7 @@ def _task_type(ctx: Context, type_: str) -> Any:
     types = ctx.task_types()
     if type_ not in types:
         known = "、".join(f"{t.id}（{t.name}）" for t in types.values())
-        refusal = click.ClickException(f"未知的任务类型“{type_}”。请在 --type 中填写以下之一：{known}")
-        refusal.exit_code = 2  # a wrong argument, as click's own refusals
-        raise refusal
+        raise WrongArgument(f"未知的任务类型“{type_}”。请在 --type 中填写以下之一：{known}")
     return types[type_]
 
 
