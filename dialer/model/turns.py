@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, event
 from dialer.errors import DialerError
 
 PAUSE = 0.01  # after each bulk transaction: time for the connections woken by its end to take their turn
-POLL = 0.002  # how often a bulk writer looks again for a moment when no other connection is checked out
+POLL = 0.002  # how often a bulk writer looks again for a moment when no other connection is writing
 PATIENCE = 300.0  # a bulk writer that finds no such moment for this long gives up
 FD = "turns_fd"
 HELD = "turns_held"
@@ -73,7 +73,6 @@ def take_turns(engine: Engine, database: Path, *, bulk: bool) -> None:
     event.listen(engine, "before_cursor_execute", before_statement)
     event.listen(engine, "checkin", checked_in)
     event.listen(engine, "close", closed)
-    event.listen(engine, "close_detached", closed)
 
 
 def _reads(statement: str) -> bool:
