@@ -152,6 +152,42 @@ def withdraw(ctx: Context, plan_id: int, by: str) -> None:
     _decide(ctx, plan_id, "withdraw", by)
 
 
+@batches.command("clear-stuck")
+@click.option("--by", default=_default_user, show_default="the system user", help="Who clears (audited).")
+@pass_ctx
+def clear_stuck_cmd(ctx: Context, by: str) -> None:
+    """Clear plans left loading by an import that stopped (its process died): remove their tasks, mark them failed."""
+    from dialer.model.stuck import clear_stuck
+
+    with ctx.database().session() as s, s.begin():
+        cleared = clear_stuck(s, utcnow(), by)
+    if not cleared:
+        click.echo("没有中断的导入：所有“导入中”的计划都在正常写入。")
+    for plan_id, tasks in cleared:
+        click.echo(
+            f"回访计划 {plan_id} 的导入已中断：清除了 {tasks} 条任务，计划标记为导入失败。请重新导入名单。"
+        )
+
+
+def stuck_check(ctx: Context) -> tuple[str, bool, str]:
+    """Return `dialer doctor`'s row for imports that stopped half-way."""
+    from dialer.model.stuck import stuck_plans
+
+    try:
+        with ctx.database().session() as s:
+            found = [p.id for p in stuck_plans(s, utcnow())]
+    except Exception as exc:  # an empty or unreachable database is reported by the database check
+        return ("stuck imports", True, f"not checked: {type(exc).__name__}")
+    if not found:
+        return ("stuck imports", True, "没有中断的导入")
+    ids = "、".join(str(i) for i in found)
+    return (
+        "stuck imports",
+        False,
+        f"回访计划 {ids} 的导入已中断（未拨打）；运行 dialer batches clear-stuck 清理后重新导入",
+    )
+
+
 def coverage_check(ctx: Context) -> tuple[str, bool, str]:
     """Return `dialer doctor`'s row for the coverage targets: fails when a type's running plans will miss it."""
     from dialer.reports.coverage import coverage_rows, coverage_warnings

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from dialer.cli import Context, pass_ctx
 from dialer.cli.auditlog import audit
 from dialer.model import Role, User
+from dialer.model.users import reset_password, set_active, unlock
 
 
 def register(group: click.Group) -> None:
@@ -45,7 +49,7 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
 
 @click.group()
 def users() -> None:
-    """Add console users, list them, and change their roles."""
+    """Add console users, list them, change their roles, reset passwords, unlock and deactivate them."""
 
 
 @users.command("add")
@@ -117,6 +121,52 @@ def users_set_role(ctx: Context, name: str, role: str) -> None:
         append_audit(s, "cli", "role_change", f"user:{u.id}", {"username": name, "before": str(before),
                                                                 "after": role})  # fmt: skip
     click.echo(f"{name}: role {before} → {role}.")
+
+
+@users.command("reset-password")
+@click.argument("name")
+@click.option("--password", prompt="新密码", hide_input=True, confirmation_prompt="再输入一次",
+              help="At least 8 characters; asked for if omitted.")  # fmt: skip
+@pass_ctx
+def users_reset_password(ctx: Context, name: str, password: str) -> None:
+    """Give user NAME a new password (audited): lifts a lock-out and signs the user out."""
+    _account(ctx, name, "password_reset", lambda s: reset_password(s, name, password))
+    click.echo(f"已为 {name} 设置新密码，并解除锁定；该用户需用新密码重新登录。")
+
+
+@users.command("unlock")
+@click.argument("name")
+@pass_ctx
+def users_unlock(ctx: Context, name: str) -> None:
+    """Lift the lock-out that wrong passwords put on user NAME (audited)."""
+    _account(ctx, name, "user_unlock", lambda s: unlock(s, name))
+    click.echo(f"已解除 {name} 的锁定。")
+
+
+@users.command("deactivate")
+@click.argument("name")
+@pass_ctx
+def users_deactivate(ctx: Context, name: str) -> None:
+    """Deactivate user NAME (audited): signed out at once, and cannot sign in until reactivated."""
+    _account(ctx, name, "user_deactivate", lambda s: set_active(s, name, False))
+    click.echo(f"已停用 {name}：该用户已被登出，不能再登录。")
+
+
+@users.command("activate")
+@click.argument("name")
+@pass_ctx
+def users_activate(ctx: Context, name: str) -> None:
+    """Reactivate user NAME (audited)."""
+    _account(ctx, name, "user_activate", lambda s: set_active(s, name, True))
+    click.echo(f"已重新启用 {name}。")
+
+
+def _account(ctx: Context, name: str, action: str, change: Callable[[Session], User]) -> None:
+    from dialer.model.audit import append_audit
+
+    with ctx.database().session() as s, s.begin():
+        u = change(s)
+        append_audit(s, "cli", action, f"user:{u.id}", {"username": name})
 
 
 @click.command()

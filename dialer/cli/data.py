@@ -21,6 +21,12 @@ from dialer.policy.privacy import mask_phone
 BIG_FILE_BYTES = 200_000
 
 
+class WrongArgument(click.ClickException):
+    """A wrong argument, said in plain words; exit code 2 like click's own refusals."""
+
+    exit_code = 2
+
+
 def register(group: click.Group) -> None:
     """Add the data commands."""
     for cmd in (init, import_, tasks, config):
@@ -59,7 +65,7 @@ def import_(ctx: Context, file: Path, type_: str, script: str | None, skip_inval
     db = ctx.database()
     err = Console(stderr=True)
     with db.session() as session, _progress(err, file) as bar:
-        job = bar.add_task(f"importing {file.name}", total=1)
+        job = bar.add_task(f"正在导入 {file.name}", total=1)
 
         def step(done: int, total: int) -> None:
             bar.update(job, completed=done, total=max(total, 1))
@@ -80,9 +86,8 @@ def import_(ctx: Context, file: Path, type_: str, script: str | None, skip_inval
 def _task_type(ctx: Context, type_: str) -> Any:
     types = ctx.task_types()
     if type_ not in types:
-        raise click.BadParameter(
-            f"unknown task type {type_!r}; known: {', '.join(types)}", param_hint="--type"
-        )
+        known = "、".join(f"{t.id}（{t.name}）" for t in types.values())
+        raise WrongArgument(f"未知的任务类型“{type_}”。请在 --type 中填写以下之一：{known}")
     return types[type_]
 
 

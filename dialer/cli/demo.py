@@ -22,6 +22,7 @@ DEMO_SIGNING_KEY = "demo-signing-key-not-for-production"  # the demo's emulator 
 if TYPE_CHECKING:
     from dialer.demo.campaign import DemoPlaces
     from dialer.demo.summary import DemoSummary
+    from dialer.demo.users import DemoUser
     from dialer.speech import SpeechModel
 
 
@@ -66,6 +67,7 @@ def demo(
     """Import ~20 customers and call them back in simulated time until every task has its outcome."""
     from dialer.demo.campaign import run_campaign
     from dialer.demo.summary import summarise
+    from dialer.demo.users import create_demo_users
     from dialer.model import open_database
     from dialer.services import Services
 
@@ -84,11 +86,24 @@ def demo(
     db = open_database(places.database_url)
     svc = Services.build(settings.replace(database_url=places.database_url), db=db)
     summary = summarise(db, svc)
+    accounts = create_demo_users(db)
     svc.close()
     if as_json:
-        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        users = [{"username": u.username, "role": str(u.role), "password": u.password} for u in accounts]
+        click.echo(json.dumps({**summary.as_dict(), "users": users}, ensure_ascii=False, indent=2))
         return
     _print(summary, places, time.monotonic() - started)
+    for line in account_lines(accounts):
+        click.echo(line)
+
+
+def account_lines(accounts: list[DemoUser]) -> list[str]:
+    """Return the demo's accounts as a person reads them, and how to sign in with them."""
+    return [
+        "演示账号（每种角色一个，密码每次运行随机生成；用 dialer serve 启动后，在登录页输入用户名和密码）：",
+        *(f"  {u.line()}" for u in accounts),
+        "正式使用时请另建账号：dialer users add 用户名 --role admin",
+    ]
 
 
 def _with_profile(settings: Settings, profile: str | None) -> Settings:

@@ -135,7 +135,7 @@ def doctor(ctx: Context) -> None:
 
 
 def _checks(ctx: Context) -> list[tuple[str, bool, str]]:
-    from dialer.cli.batches import coverage_check
+    from dialer.cli.batches import coverage_check, stuck_check
     from dialer.cli.recordings import doctor_checks as recording_checks
     from dialer.holidays import load_work_calendar
     from dialer.model.db import current_revision
@@ -156,6 +156,7 @@ def _checks(ctx: Context) -> list[tuple[str, bool, str]]:
     out.append(("speech model", True, model or "not set: answers by keys only (`dialer models download`)"))
     out.append(coverage_check(ctx))
     out.append(profile_check(s))
+    out.append(stuck_check(ctx))
     return out + recording_checks(ctx)
 
 

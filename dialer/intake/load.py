@@ -32,7 +32,7 @@ from dialer.policy.series import Step, series_steps
 CHUNK = 2000
 # SQLite has one write lock for the whole database: write fewer rows per transaction there, so a webhook or the
 # scheduler waiting for the lock waits for a few hundred rows at most.
-SQLITE_CHUNK = 500
+SQLITE_CHUNK = 200
 Progress = Callable[[int, int], None]
 
 
@@ -180,7 +180,11 @@ def _write(
                 stats.conn = session.connection()
                 stats.grew(len(chunk))
                 done = start + len(chunk)
-                session.execute(update(ImportBatch).where(ImportBatch.id == plan_id).values(loaded=done))
+                session.execute(
+                    update(ImportBatch)
+                    .where(ImportBatch.id == plan_id)
+                    .values(loaded=done, heartbeat_at=utcnow())
+                )
             if sqlite:
                 _checkpoint(session)
             if progress:
@@ -232,7 +236,7 @@ def _open_plan(
             report.total,
             report.header_row,
         )
-        plan.summary, plan.rejected = summary, report.rejected
+        plan.summary, plan.rejected, plan.heartbeat_at = summary, report.rejected, utcnow()
         session.flush()
         return plan.id
 

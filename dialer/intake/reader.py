@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -137,8 +138,12 @@ def _read_xlsx(path: Path, data: bytes, limits: Limits) -> RawSheet:
                 raise ImportFileError(_too_wide(path, scan.too_wide_row, limits))
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
+        # Our own refusals (too many merged cells) are worded for people; a library's are not: leave them out.
+        why = (
+            f"（{exc}）" if re.search(r"[\u4e00-\u9fff]", str(exc)) else "（文件已损坏，或不是 Excel 工作簿）"
+        )
         raise ImportFileError(
-            f"{path.name}：不是可读取的 XLSX 工作簿（{exc}），请在 Excel 中重新保存后导入。"
+            f"{path.name}：不是可读取的 XLSX 工作簿{why}，请在 Excel 中重新保存后导入。"
         ) from exc
     try:
         ws = wb.worksheets[0]

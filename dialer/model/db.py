@@ -13,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from dialer.model.turns import take_turns
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one names no row
 
@@ -28,9 +30,9 @@ def parse_id(text: str | None) -> int | None:
 class Database:
     """An engine and its session factory for one database URL."""
 
-    def __init__(self, url: str, *, audit_key: str = "", **engine_args: Any) -> None:
+    def __init__(self, url: str, *, audit_key: str = "", bulk: bool = False, **engine_args: Any) -> None:
         self.url = url
-        self.engine = make_engine(url, **engine_args)
+        self.engine = make_engine(url, bulk=bulk, **engine_args)
         # Every session carries the key that signs the audit chain (empty: the development key).
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={"audit_key": audit_key})
 
@@ -48,15 +50,20 @@ class Database:
         self.engine.dispose()
 
 
-def make_engine(url: str, **engine_args: Any) -> Engine:
-    """Create an engine; for SQLite make the folder, use WAL and wait for locks instead of failing."""
+def make_engine(url: str, *, bulk: bool = False, **engine_args: Any) -> Engine:
+    """Create an engine; for SQLite make the folder, use WAL and wait for locks instead of failing.
+
+    On a SQLite file the connections take turns with other processes' (`dialer.model.turns`); a `bulk` engine
+    (a list import) writes only when no other connection is at work, and pauses between its transactions.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine_args.setdefault("connect_args", {"timeout": 30})
         engine = create_engine(url, **engine_args)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            take_turns(engine, Path(parsed.database), bulk=bulk)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
@@ -99,5 +106,5 @@ def current_revision(db: Database) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def open_database(url: str, *, audit_key: str = "", **engine_args: Any) -> Database:
-    return Database(url, audit_key=audit_key, **engine_args)
+def open_database(url: str, *, audit_key: str = "", bulk: bool = False, **engine_args: Any) -> Database:
+    return Database(url, audit_key=audit_key, bulk=bulk, **engine_args)

@@ -30,7 +30,7 @@ def schedule_next_call(
     """
     if not rules.grade_days or task.status not in FINAL_STATUSES or task.status == TaskStatus.CANCELLED:
         return None
-    if task.status == TaskStatus.NOT_SAMPLED:
+    if task.status == TaskStatus.NOT_SAMPLED or task.series_closed_at is not None:
         return None
     step = next_lead_call(rules, task.grade, called_at)
     if step is None:
@@ -54,12 +54,19 @@ def schedule_next_call(
 
 
 def close_lead(session: Session, task: Task, now: datetime) -> int:
-    """Close a lead's series (converted or given up): cancel its open calls; return how many were cancelled."""
+    """Close a lead's series (converted or given up): cancel its open calls; return how many were cancelled.
+
+    Every task of the series is marked closed, so a call in progress right now adds no next call when it ends.
+    """
+    series = (Task.customer_id == task.customer_id, Task.type == task.type, Task.event_at == task.event_at)
+    session.execute(
+        update(Task).where(*series).values(series_closed_at=now).execution_options(synchronize_session=False)
+    )
     result = session.execute(
         update(Task)
-        .where(Task.customer_id == task.customer_id, Task.type == task.type, Task.event_at == task.event_at,
-               Task.status == TaskStatus.PENDING)
+        .where(*series, Task.status == TaskStatus.PENDING)
         .values(status=TaskStatus.CANCELLED, next_attempt_at=None, closed_at=now, last_error=LEAD_CLOSED)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
+    session.expire(task)
     return int(getattr(result, "rowcount", 0) or 0)

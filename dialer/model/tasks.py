@@ -34,6 +34,8 @@ class ImportBatch(Base):
     status: Mapped[str] = mapped_column(String(20), default="approved", server_default="approved")
     rows: Mapped[int] = mapped_column(default=0, server_default="0")  # data rows in the file
     loaded: Mapped[int] = mapped_column(default=0, server_default="0")  # rows written so far (progress)
+    # While `loading`: when the import last wrote. An import whose process died stops renewing it.
+    heartbeat_at: Mapped[datetime | None]
     header_row: Mapped[int | None]
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None]
@@ -82,6 +84,7 @@ class Task(Base):
     series_step: Mapped[int] = mapped_column(default=1, server_default="1")  # place in a repeating series
     series_total: Mapped[int | None]  # calls the series plans; None: open-ended (leads, until closed)
     grade: Mapped[str | None] = mapped_column(String(10))  # a lead's grade: how many days between calls
+    series_closed_at: Mapped[datetime | None]  # a lead closed by an agent: no further call of its series
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]

@@ -114,6 +114,45 @@ def set_role(session: Session, username: str, role: str) -> tuple[User, Role]:
     return user, before
 
 
+def _existing(session: Session, username: str) -> User:
+    user = find_user(session, username)
+    if user is None:
+        raise UserError(f"没有名为“{username}”的用户；请用 dialer users list 查看现有用户")
+    return user
+
+
+def reset_password(session: Session, username: str, password: str) -> User:
+    """Give `username` a new password, lift any lock-out and end the user's sign-ins; the caller commits."""
+    user = _existing(session, username)
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"密码太短：至少 {MIN_PASSWORD} 个字符")
+    user.password_hash = _HASHER.hash(password)
+    user.failed_logins, user.locked_until = 0, None
+    end_sessions(session, user.id, utcnow(), "password")
+    return user
+
+
+def unlock(session: Session, username: str) -> User:
+    """Lift the lock-out that repeated wrong passwords put on `username`."""
+    user = _existing(session, username)
+    user.failed_logins, user.locked_until = 0, None
+    return user
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    """Deactivate (signing the user out at once) or reactivate `username`."""
+    user = _existing(session, username)
+    user.active = active
+    if not active:
+        end_sessions(session, user.id, utcnow(), "inactive")
+    return user
+
+
+def no_users(session: Session) -> bool:
+    """Return whether no user exists yet (a fresh installation)."""
+    return session.scalar(select(User.id).limit(1)) is None
+
+
 def sign_in(session: Session, username: str, password: str, now: datetime) -> SignIn:
     """Check a password, counting failures and locking the account after MAX_FAILURES of them."""
     user = find_user(session, username)

@@ -17,7 +17,7 @@ from dialer.holidays import load_work_calendar
 from dialer.intake import Limits, import_call_list
 from dialer.model import Role, User
 from dialer.model.scripts import script_switches, switch_script
-from dialer.model.users import create_user, set_role
+from dialer.model.users import create_user, reset_password, set_active, set_role, unlock
 from dialer.policy.rules import Window
 from dialer.reports import ProgressRow, at_risk_tasks, progress_on
 from dialer.reports.coverage import coverage_rows
@@ -199,4 +199,38 @@ def change_role(user_id: int) -> Response:
           after=str(target.role))  # fmt: skip
     db().commit()
     flash(f"{target.username} 的角色已改为 {ROLE_NAMES[Role(target.role)]}。", "ok")
+    return redirect(url_for("admin.users"))
+
+
+ACCOUNT_ACTIONS = {"password": "password_reset", "unlock": "user_unlock", "deactivate": "user_deactivate",
+                   "activate": "user_activate"}  # fmt: skip
+
+
+@bp.post("/users/<int:user_id>/<action>")
+@requires("users")
+def account(user_id: int, action: str) -> Response:
+    """Reset a user's password, unlock, deactivate or reactivate the account; audited."""
+    target = db().get(User, user_id)
+    if target is None or action not in ACCOUNT_ACTIONS:
+        abort(404)
+    if action == "deactivate" and target.id == user().id:
+        flash("不能停用自己的账户。", "error")
+        return redirect(url_for("admin.users"))
+    name = target.username
+    try:
+        if action == "password":
+            reset_password(db(), name, request.form.get("password", ""))
+        elif action == "unlock":
+            unlock(db(), name)
+        else:
+            set_active(db(), name, action == "activate")
+    except DialerError as exc:
+        db().rollback()
+        flash(f"{name}：{exc}", "error")
+        return redirect(url_for("admin.users"))
+    audit(ACCOUNT_ACTIONS[action], f"user:{target.id}", username=name)
+    db().commit()
+    done = {"password": "已设置新密码并解除锁定，需用新密码重新登录", "unlock": "已解除锁定",
+            "deactivate": "已停用并登出", "activate": "已重新启用"}[action]  # fmt: skip
+    flash(f"{target.display_name or name}（{name}）{done}。", "ok")
     return redirect(url_for("admin.users"))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from dialer.model.audit import append_audit
 from dialer.model.sessions import end_session, start_session
-from dialer.model.users import LOCKOUT, MAX_FAILURES, sign_in
+from dialer.model.users import LOCKOUT, MAX_FAILURES, no_users, sign_in
 from dialer.web.helpers import current_user, db, home_url, now
 
 bp = Blueprint(
@@ -30,7 +31,7 @@ def home() -> Response:
 def login() -> Response | str:
     """Show the sign-in form and check it."""
     if request.method == "GET":
-        return render_template("login.html", next=request.args.get("next", ""))
+        return render_template("login.html", next=request.args.get("next", ""), first_run=_first_run())
     username = request.form.get("username", "").strip()
     result = sign_in(db(), username, request.form.get("password", ""), now())
     ip = request.remote_addr
@@ -40,13 +41,23 @@ def login() -> Response | str:
         )
         db().commit()
         flash(_refusal(result.outcome), "error")
-        return render_template("login.html", next=request.form.get("next", ""), username=username)
+        return render_template("login.html", next=request.form.get("next", ""), username=username,
+                               first_run=_first_run())  # fmt: skip
     user = result.user
     append_audit(db(), user.username, "login", f"user:{user.id}", {"role": str(user.role)}, ip)
     session.clear()
     session["sid"] = start_session(db(), user, now(), ip)
     db().commit()
     return redirect(_safe_next(request.form.get("next", "")) or home_url(user))
+
+
+def _first_run() -> bool:
+    """Return whether nobody can sign in yet because no user exists (the page then says how to make one)."""
+    try:
+        return no_users(db())
+    except SQLAlchemyError:  # a database not yet created: the same advice, after `dialer init`
+        db().rollback()
+        return True
 
 
 def _refusal(outcome: str) -> str:

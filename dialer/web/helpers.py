@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "board": frozenset({A, S, AD}),
     "cases": frozenset({A, S, AD}),
     "callbacks": frozenset({A, S, AD}),
+    "tasks": frozenset({A, S, AD}),  # a task's page; an agent closes a lead there
     "calls": frozenset({C, AD}),  # search, call page, replay, download, evidence export
     "recording_failures": frozenset({S, C, AD}),  # recordings that could not be stored, and why
     "audit": frozenset({C, AD}),
@@ -36,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "report_file": frozenset({S, AD}),
     "scripts": frozenset({S, AD}),
     "users": frozenset({AD}),
+    "calendar": frozenset({AD}),  # next year's holidays and 调休 working days
     "full_phone": frozenset({C, AD}),
 }
 MINUTES = "%Y-%m-%d %H:%M"  # how every page shows an instant
@@ -55,6 +57,7 @@ MENU = (
     ("upload", "plans.plans", "回访计划"),
     ("scripts", "admin.scripts", "话术管理"),
     ("users", "admin.users", "用户管理"),
+    ("calendar", "calendar.page", "节假日日历"),
 )
 
 

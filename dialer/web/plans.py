@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -28,8 +29,9 @@ from dialer.model.batches import (
     plan_counts,
     sample_tasks,
 )
+from dialer.model.stuck import clear_stuck, stuck_plans
 from dialer.policy.rules import TaskTypeRules
-from dialer.services import services
+from dialer.services import Services, services
 from dialer.settings import Settings
 from dialer.web.helpers import audit, db, now, requires, user
 
@@ -47,7 +49,32 @@ def plans() -> str:
     found = list_plans(db())
     counts = plan_counts(db(), [p.id for p in found])
     return render_template("plans.html", plans=found, counts=counts, words=PLAN_WORDS,
-                           types=services().task_types)  # fmt: skip
+                           types=services().task_types, stuck=stuck_plans(db(), now()))  # fmt: skip
+
+
+@bp.post("/clear-stuck")
+@requires("upload")
+def clear_stuck_plans() -> Response:
+    """Clear the plans whose import stopped half-way (the web process died): their tasks go, audited."""
+    cleared = clear_stuck(db(), now(), user().username, request.remote_addr)
+    db().commit()
+    if not cleared:
+        flash("没有中断的导入。", "ok")
+    for plan_id, tasks in cleared:
+        flash(f"回访计划 {plan_id} 的导入已中断：清除了 {tasks} 条任务，请重新导入名单。", "ok")
+    return redirect(url_for("plans.plans"))
+
+
+def warn_about_stuck_imports(svc: Services) -> None:
+    """At start-up, log the plans left loading by an import that died with an earlier process."""
+    try:
+        with svc.db.session() as s:
+            found = [p.id for p in stuck_plans(s, svc.clock.now())]
+    except SQLAlchemyError:  # a database not yet created: `dialer init` says so
+        return
+    if found:
+        log.warning("plans %s were left loading by an import that stopped; clear them on the plans page "
+                    "or with `dialer batches clear-stuck`", found)  # fmt: skip
 
 
 @bp.get("/<plan_id>")
@@ -56,10 +83,11 @@ def plan(plan_id: str) -> str:
     """Show one plan: its counts, what the import set aside, its first rows, and the decisions it allows."""
     found = _plan_or_404(plan_id)
     summary = json.loads(found.summary) if found.summary else {}
+    stuck = found.id in {p.id for p in stuck_plans(db(), now())}
     return render_template(
         "plan.html", plan=found, counts=plan_counts(db(), [found.id])[found.id], words=PLAN_WORDS,
         summary=summary, first=sample_tasks(db(), found.id, 20), types=services().task_types,
-        loading=found.status == PlanStatus.LOADING,
+        loading=found.status == PlanStatus.LOADING and not stuck, stuck=stuck,
     )  # fmt: skip
 
 
@@ -105,7 +133,7 @@ def start_background_import(
     path = folder / name
     file.save(path)
     plan = ImportBatch(filename=path.name, sha256="", task_type=rules.id, created_by=who,
-                       status=PlanStatus.LOADING)  # fmt: skip
+                       status=PlanStatus.LOADING, heartbeat_at=now())  # fmt: skip
     db().add(plan)
     db().flush()
     audit("import_started", f"batch:{plan.id}", file=path.name, type=rules.id)
@@ -128,7 +156,8 @@ class ImportJob:
         self.script, self.skip_invalid, self.who, self.today = script, skip_invalid, who, today
 
     def run(self, plan_id: int) -> None:
-        self.db = open_database(self.settings.database_url)
+        # A bulk writer: on SQLite it writes only between other connections' work (see dialer.model.turns).
+        self.db = open_database(self.settings.database_url, bulk=True)
         try:
             self._import(plan_id)
         finally:

@@ -173,3 +173,31 @@ def test_the_customer_who_asks_for_a_person_ends_with_her_items_open(
     with_open = one(conn, "SELECT count(DISTINCT t.id) FROM tasks t JOIN attempts a ON a.task_id = t.id "
                           "WHERE a.outcome = 'open' AND t.status NOT IN ('succeeded', 'problem')")  # fmt: skip
     assert summary["with_open_items"] == len(summary["open_items"]) == with_open >= 1
+
+
+def test_a_person_signs_in_with_an_account_the_demo_printed(
+    demo: tuple[dict[str, Any], Connection, Path], tmp_path: Path
+) -> None:
+    import re
+
+    from dialer.app import create_app
+    from dialer.services import services
+    from dialer.settings import Settings
+
+    summary, _, root = demo
+    assert {u["role"] for u in summary["users"]} == {"admin", "supervisor", "agent", "compliance"}
+    settings = Settings(database_url=f"sqlite:///{root / 'dialer.sqlite3'}", var_dir=tmp_path / "var",
+                        recordings_dir=root / "recordings", secret_key="s" * 32)  # fmt: skip
+    app = create_app(settings)
+    client = app.test_client()
+    for account in summary["users"]:
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token is not None
+        resp = client.post("/login", data={"username": account["username"], "password": account["password"],
+                                           "csrf_token": token.group(1)})  # fmt: skip
+        assert resp.status_code == 302, account["username"]
+        home = client.get(resp.headers["Location"]).get_data(as_text=True)
+        assert "退出" in home
+        client.post("/logout", data={"csrf_token": re.findall(r'name="csrf_token" value="([^"]+)"', home)[0]})
+    services(app).close()
