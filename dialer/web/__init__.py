@@ -12,6 +12,7 @@ from dialer.web.agents import bp as agents_bp
 from dialer.web.auditlog import bp as audit_bp
 from dialer.web.auth import bp as auth_bp
 from dialer.web.calls import bp as calls_bp
+from dialer.web.customers import bp as worklists_bp
 from dialer.web.plans import bp as plans_bp
 from dialer.web.report import bp as report_bp
 
@@ -31,5 +32,5 @@ def init_app(app: Flask) -> None:
         if request.blueprint in errors.CONSOLE_BLUEPRINTS:
             csrf.protect()
 
-    for bp in (auth_bp, agents_bp, calls_bp, audit_bp, admin_bp, plans_bp, report_bp):
+    for bp in (auth_bp, agents_bp, calls_bp, audit_bp, admin_bp, plans_bp, report_bp, worklists_bp):
         app.register_blueprint(bp)

@@ -14,7 +14,10 @@ from dialer.model import Attempt, Callback, CaseNote, CaseStatus, Escalation, Pr
 from dialer.model.states import ESCALATIONS_ACTIVE, EscalationStatus
 from dialer.services import services
 from dialer.web.helpers import audit, db, now, requires, user
+from dialer.web.lists import export, open_list, options, wants_export
 from dialer.web.sla import SlaClock, sla_clock
+from dialer.web.words import CASE_STATUSES
+from dialer.web.worklists import CALLBACK_STATUSES, CALLBACKS, CASE_VIEWS, CASES
 
 bp = Blueprint("agents", __name__)
 LIVE = ESCALATIONS_ACTIVE
@@ -85,21 +88,14 @@ def _clock(case: ProblemCase) -> SlaClock:
 
 @bp.get("/cases")
 @requires("cases")
-def cases() -> str:
-    """Show the problem-case queue: mine, unassigned, all open, or closed."""
-    view = request.args.get("view", "open")
-    q = select(ProblemCase, Task).join(Task, Task.id == ProblemCase.task_id)
-    if view == "mine":
-        q = q.where(ProblemCase.assignee_id == user().id, ProblemCase.status != CaseStatus.CLOSED)
-    elif view == "unassigned":
-        q = q.where(ProblemCase.status == CaseStatus.OPEN)
-    elif view == "closed":
-        q = q.where(ProblemCase.status == CaseStatus.CLOSED)
-    else:
-        view, q = "open", q.where(ProblemCase.status != CaseStatus.CLOSED)
-    rows = [(c, t, _clock(c)) for c, t in db().execute(q.order_by(ProblemCase.created_at).limit(500))]
-    names = {u.id: u.display_name or u.username for u in db().scalars(select(User))}
-    return render_template("cases.html", rows=rows, view=view, names=names)
+def cases() -> str | Response:
+    """Show the problem cases, filtered, sorted and a page at a time; or export them all to Excel."""
+    if wants_export():
+        return export(CASES)
+    lst = open_list(CASES)
+    rows = [(c, t, cu, _clock(c)) for c, t, cu in lst.rows]
+    return render_template("cases.html", lst=lst, rows=rows, view=lst.f.get("view"), opts=options(),
+                           views=CASE_VIEWS, statuses=CASE_STATUSES)  # fmt: skip
 
 
 def _case(case_id: int) -> ProblemCase:
@@ -213,17 +209,13 @@ def close(case_id: int) -> Response:
 
 @bp.get("/callbacks")
 @requires("callbacks")
-def callbacks() -> str:
-    """Show the callbacks I owe, soonest first, and the ones nobody has taken."""
-    q = (
-        select(Callback, Task)
-        .join(Task, Task.id == Callback.task_id)
-        .where(
-            Callback.status == "open", (Callback.assignee_id == user().id) | Callback.assignee_id.is_(None)
-        )
-        .order_by(Callback.due_at.is_(None), Callback.due_at, Callback.id)
-    )
-    return render_template("callbacks.html", rows=list(db().execute(q)), now=now())
+def callbacks() -> str | Response:
+    """Show the callbacks I owe, soonest first, and the ones nobody has taken; or export them to Excel."""
+    if wants_export():
+        return export(CALLBACKS)
+    lst = open_list(CALLBACKS)
+    return render_template("callbacks.html", lst=lst, rows=lst.rows, now=now(), opts=options(),
+                           statuses=CALLBACK_STATUSES)  # fmt: skip
 
 
 @bp.post("/callbacks/<int:callback_id>/done")

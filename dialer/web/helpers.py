@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, g, redirect, request, session, url_for
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -37,6 +38,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "scripts": frozenset({S, AD}),
     "users": frozenset({AD}),
     "full_phone": frozenset({C, AD}),
+    "supervise": frozenset({S, AD}),  # assign and reassign cases, reopen them, see everyone's callbacks
+    "tasks": frozenset({S, C, AD}),  # the list of every task
+    "customers": frozenset({A, S, C, AD}),  # a customer's whole history
 }
 MINUTES = "%Y-%m-%d %H:%M"  # how every page shows an instant
 SECONDS = "%Y-%m-%d %H:%M:%S"  # where seconds matter: the audit log and a call's timeline
@@ -47,6 +51,7 @@ MENU = (
     ("cases", "agents.cases", "问题件"),
     ("callbacks", "agents.callbacks", "我的回拨"),
     ("calls", "calls.search", "通话查询"),
+    ("tasks", "worklists.tasks", "回访任务"),
     ("recording_failures", "calls.failed_recordings", "录音异常"),
     ("audit", "auditlog.view", "审计日志"),
     ("progress", "admin.progress", "今日进度"),
@@ -64,6 +69,7 @@ SECTION = {
     "agents.assign": "agents.cases", "agents.note": "agents.cases", "agents.resolution": "agents.cases",
     "agents.schedule_callback": "agents.cases", "agents.close": "agents.cases",
     "agents.callback_done": "agents.callbacks", "calls.call": "calls.search", "report.tasks": "report.page", "admin.script": "admin.scripts",
+    "agents.reassign": "agents.cases", "agents.reopen": "agents.cases", "worklists.customer": "worklists.tasks",
 }  # fmt: skip
 
 
@@ -125,6 +131,15 @@ def audit(action: str, target: str = "", **detail: Any) -> None:
     """Append an audit entry for the signed-in user's action to this request's session."""
     who = current_user()
     append_audit(db(), who.username if who else "anonymous", action, target, detail, request.remote_addr)
+
+
+def person(user_id: int | None, empty: str = "—") -> str:
+    """Return a user's display name (their login name only if they have none), for pages and exports."""
+    if user_id is None:
+        return empty
+    if "names" not in g:
+        g.names = {u.id: u.display_name or u.username for u in db().scalars(select(User))}
+    return cast(str, g.names.get(user_id, empty))
 
 
 def show_phone(phone: str | None) -> str:
@@ -189,6 +204,7 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
     app.context_processor(_context)
     app.add_template_filter(show_phone, "phone")
+    app.add_template_filter(person, "person")
     app.add_template_filter(local_time, "local")
     app.add_template_filter(pretty_json, "pretty")
     app.add_template_filter(says, "says")
