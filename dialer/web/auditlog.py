@@ -26,7 +26,8 @@ ACTIONS = {
     "case_assign": "领取问题件", "case_note": "问题件备注", "case_resolution": "问题件处理结果",
     "case_close": "关闭问题件", "callback_schedule": "安排回拨", "callback_done": "完成回拨",
     "import": "导入名单", "script_switch": "启停话术", "purge": "过期数据清理",
-    "report_file": "归档月度报告", "report_refile": "重新归档月度报告", "report_export": "导出月度报告",
+    "case_reassign": "改派问题件", "case_reopen": "重新打开问题件", "export_list": "导出列表",
+    "view_customer": "查看客户", "report_file": "归档月度报告", "report_refile": "重新归档月度报告", "report_export": "导出月度报告",
 }  # fmt: skip
 
 
