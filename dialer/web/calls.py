@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from dialer.model import Attempt, Escalation, ProblemCase, Recording, Task, User
+from dialer.model import Attempt, Escalation, ProblemCase, Recording, Task
 from dialer.services import services
 from dialer.web import lists
 from dialer.web.evidence import build as build_evidence
@@ -55,12 +55,11 @@ def call(attempt_id: int) -> str:
     clips = {r.id: check(r, stores()) for r in a.recordings if r.kind == "clip"}
     cases = list(db().scalars(select(ProblemCase).where(ProblemCase.attempt_id == a.id)))
     escalations = list(db().scalars(select(Escalation).where(Escalation.attempt_id == a.id)))
-    names = {u.id: u.username for u in db().scalars(select(User))}
     audit("view_call", f"attempt:{a.id}", customer=task.customer_id)
     db().commit()
     timeline = [(e, describe(e)) for e in a.events]
     return render_template("call.html", a=a, task=task, full=full, clips=clips, cases=cases,
-                           escalations=escalations, names=names, timeline=timeline)  # fmt: skip
+                           escalations=escalations, timeline=timeline)  # fmt: skip
 
 
 def _recording_file(recording_id: int) -> tuple[Recording, Found]:

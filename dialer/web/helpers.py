@@ -18,7 +18,7 @@ from dialer.model.audit import append_audit
 from dialer.model.sessions import Lifetimes, resume_session
 from dialer.policy.privacy import mask_phone
 from dialer.services import services
-from dialer.web.words import reason_text, says, word
+from dialer.web.words import matched_words, reason_text, says, word
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -205,6 +205,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.add_template_filter(show_phone, "phone")
     app.add_template_filter(person, "person")
+    app.add_template_filter(matched_words, "matched")
     app.add_template_filter(local_time, "local")
     app.add_template_filter(pretty_json, "pretty")
     app.add_template_filter(says, "says")

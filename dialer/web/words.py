@@ -66,6 +66,7 @@ VOCABULARIES = {
 }  # fmt: skip
 
 
+KEY_PRESS = re.compile(r"key\s*([0-9*#]+)")
 CODE_IN_BRACKETS = re.compile(r"（([a-z_]+)）")
 
 
@@ -107,3 +108,9 @@ def script_name(script_id: str) -> str:
         return found.name
     rules = svc.task_types.get(script_id)
     return f"{rules.name}话术" if rules is not None else script_id
+
+
+def matched_words(matched: str | None) -> str:
+    """Return what an answer matched, in words: "key 1" (a key press) becomes "按键 1"."""
+    found = KEY_PRESS.fullmatch(matched or "")
+    return f"按键 {found.group(1)}" if found else (matched or "")
