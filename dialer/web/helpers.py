@@ -142,6 +142,23 @@ def person(user_id: int | None, empty: str = "—") -> str:
     return cast(str, g.names.get(user_id, empty))
 
 
+def by_login(username: str | None) -> str:
+    """Return the display name of the user with this login name ("命令行" for the command line)."""
+    if not username:
+        return "—"
+    if username == "cli":
+        return "命令行"
+    if "logins" not in g:
+        g.logins = {u.username: u.display_name or u.username for u in db().scalars(select(User))}
+    return cast(str, g.logins.get(username, username))
+
+
+def zone_name(zone: object) -> str:
+    """Return a time zone as people call it: Asia/Shanghai is 北京时间."""
+    text = str(zone)
+    return "北京时间" if text in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else text
+
+
 def show_phone(phone: str | None) -> str:
     """Return the phone in full for roles that need it, masked for everyone else."""
     if not phone:
@@ -205,6 +222,8 @@ def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.add_template_filter(show_phone, "phone")
     app.add_template_filter(person, "person")
+    app.add_template_filter(by_login, "by_login")
+    app.add_template_filter(zone_name, "zone")
     app.add_template_filter(matched_words, "matched")
     app.add_template_filter(local_time, "local")
     app.add_template_filter(pretty_json, "pretty")

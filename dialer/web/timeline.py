@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dialer.model import AttemptEvent
-from dialer.web.words import matched_words, word
+from dialer.web.words import PROMPTS, matched_words, word
 
 # The fields worth a glance, per event kind, with their Chinese names. The rest is folded away.
 KEY_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -52,11 +52,16 @@ def describe(e: AttemptEvent) -> Line:
     """Return what the timeline shows for one event."""
     data: dict[str, Any] = e.data or {}
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, default=str) if data else ""
-    if e.kind == "twiml" and isinstance(data.get("twiml"), str):
-        return Line(word(e.name, "event_name"), twiml=data["twiml"], spoken=spoken_text(data["twiml"]))
+    if e.kind == "twiml":
+        name = step_name(e.name)
+        if isinstance(data.get("twiml"), str):
+            return Line(name, twiml=data["twiml"], spoken=spoken_text(data["twiml"]))
     if e.kind == "answer":
         return Line(_turn(e.name), _answer_facts(data))
-    name = RECORDING_STATUSES.get(e.name, e.name) if e.kind == "recording" else word(e.name, "event_name")
+    if e.kind == "recording":
+        name = RECORDING_STATUSES.get(e.name, e.name)
+    elif e.kind != "twiml":
+        name = word(e.name, "event_name")
     facts = [
         (label, fact_value(key, data[key]))
         for key, label in KEY_FIELDS.get(e.kind, ())
@@ -82,6 +87,17 @@ def fact_value(key: str, value: object) -> str:
     if key == "RecordingChannels":
         return CHANNELS.get(text, text)
     return text
+
+
+QUESTION = re.compile(r"q(\d+)")
+
+
+def step_name(name: str) -> str:
+    """Return a spoken step's name in words: the IVR's document, a prompt (问候语) or a question (第 3 题)."""
+    found = QUESTION.fullmatch(name)
+    if found:
+        return f"第 {found.group(1)} 题"
+    return PROMPTS.get(name) or word(name, "event_name")
 
 
 def _turn(name: str) -> str:
