@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import abort, request, send_file, url_for
 from openpyxl import Workbook
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from dialer.model import Task, User
@@ -24,10 +24,11 @@ from dialer.policy.cells import safe_cell
 from dialer.services import services
 from dialer.web.helpers import audit, db
 
+Query = Any  # a Select of any row shape: SQLAlchemy types each shape apart
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000  # a bigger offset overflows the database's integer
 COMMON = ("date_from", "date_to", "type", "department", "agent", "status")
-Narrow = Callable[[Select[Any], Mapping[str, str], list[str]], Select[Any]]
+Narrow = Callable[[Query, Mapping[str, str], list[str]], Query]
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,12 @@ class ListSpec:
 
     name: str  # used in the file name and the audit entry
     title: str  # the sheet's and the file's Chinese name
-    query: Callable[[], Select[Any]]
+    query: Callable[[], Query]
     fields: tuple[str, ...]  # the request arguments that filter it
     narrow: Narrow  # applies the filters; appends a Chinese sentence to `errors` for each bad one
-    sorts: Mapping[str, ColumnElement[Any]]
+    sorts: Mapping[str, Any]  # sort key → column or expression
     default_sort: str
-    tiebreak: ColumnElement[Any]  # keeps the order total, so pages never repeat or skip a row
+    tiebreak: Any  # keeps the order total, so pages never repeat or skip a row
     columns: tuple[Column, ...]
     defaults: Mapping[str, str] = field(default_factory=dict)  # a filter's value when the request omits it
 
@@ -69,7 +70,7 @@ class ListPage:
 
     def url(self, **changes: Any) -> str:
         """Return this list's URL with the same filters, and `changes` applied (page, sort, dir, format)."""
-        args = {k: v for k, v in self.f.items() if v}
+        args: dict[str, Any] = {k: v for k, v in self.f.items() if v}
         args |= {"sort": self.sort, "dir": "desc" if self.desc else "asc", "page": self.page} | changes
         return url_for(request.endpoint or "", **(request.view_args or {}), **args)
 
@@ -91,7 +92,7 @@ def read_filters(spec: ListSpec) -> dict[str, str]:
     return {k: request.args.get(k, spec.defaults.get(k, "")).strip() for k in spec.fields}
 
 
-def filtered(spec: ListSpec, f: Mapping[str, str]) -> tuple[Select[Any], str, bool, list[str]]:
+def filtered(spec: ListSpec, f: Mapping[str, str]) -> tuple[Query, str, bool, list[str]]:
     """Return the spec's query narrowed by `f` and sorted as the request asks, the sort, and the errors."""
     errors: list[str] = []
     q = spec.narrow(spec.query(), f, errors)
@@ -160,7 +161,7 @@ def parse_day(raw: str) -> date | None:
         return None
 
 
-def by_dates(q: Select[Any], f: Mapping[str, str], errors: list[str], column: Any) -> Select[Any]:
+def by_dates(q: Query, f: Mapping[str, str], errors: list[str], column: Any) -> Query:
     """Narrow to rows whose `column` falls on the local days date_from … date_to (both included)."""
     tz = services().settings.tz
     for key, shift in (("date_from", 0), ("date_to", 1)):
@@ -175,7 +176,7 @@ def by_dates(q: Select[Any], f: Mapping[str, str], errors: list[str], column: An
     return q
 
 
-def by_task(q: Select[Any], f: Mapping[str, str]) -> Select[Any]:
+def by_task(q: Query, f: Mapping[str, str]) -> Query:
     """Narrow by the task's type and department (the query must include Task)."""
     if f.get("type"):
         q = q.where(Task.type == f["type"])
@@ -184,8 +185,8 @@ def by_task(q: Select[Any], f: Mapping[str, str]) -> Select[Any]:
     return q
 
 
-def by_choice(q: Select[Any], f: Mapping[str, str], errors: list[str], key: str, column: Any,
-              allowed: Mapping[str, str], what: str) -> Select[Any]:  # fmt: skip
+def by_choice(q: Query, f: Mapping[str, str], errors: list[str], key: str, column: Any,
+              allowed: Mapping[str, str], what: str) -> Query:  # fmt: skip
     """Narrow to rows whose `column` is the chosen value; an unknown value is named in `errors`."""
     value = f.get(key)
     if not value:
@@ -211,7 +212,7 @@ def agent_id(f: Mapping[str, str], errors: list[str]) -> int | None:
 def options() -> dict[str, Sequence[tuple[str, str]]]:
     """Return the choices the shared filters offer: task types, departments and people, as (value, word)."""
     types = [(k, t.name) for k, t in services().task_types.items()]
-    departments = db().scalars(select(Task.department).where(Task.department.is_not(None)).distinct())
+    departments = [d for d in db().scalars(select(Task.department).distinct()) if d]
     people = db().scalars(select(User).order_by(User.display_name, User.username))
-    return {"type": types, "department": [(d, d) for d in sorted(departments) if d],
+    return {"type": types, "department": [(d, d) for d in sorted(departments)],
             "agent": [(u.username, u.display_name or u.username) for u in people]}  # fmt: skip

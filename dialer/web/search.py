@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import exists, func, select
 
 from dialer.model import Attempt, Customer, Escalation, ProblemCase, Task
 from dialer.web.helpers import local_time, show_phone
-from dialer.web.lists import COMMON, Column, ListSpec, agent_id, by_dates, by_task
+from dialer.web.lists import COMMON, Column, ListSpec, Query, agent_id, by_dates, by_task
 from dialer.web.words import OUTCOMES, word
 
 FIELDS = ("customer", "phone", "script", "outcome", "problem", *COMMON)
@@ -19,7 +18,7 @@ PROBLEM = exists().where(ProblemCase.attempt_id == Attempt.id)
 WHEN = func.coalesce(Attempt.placed_at, Attempt.created_at)
 
 
-def _query() -> Select[Any]:
+def _query() -> Query:
     return (
         select(Attempt, Task, Customer, PROBLEM.label("has_problem"))
         .join(Task, Task.id == Attempt.task_id)
@@ -27,7 +26,7 @@ def _query() -> Select[Any]:
     )
 
 
-def narrow(q: Select[Any], f: Mapping[str, str], errors: list[str]) -> Select[Any]:
+def narrow(q: Query, f: Mapping[str, str], errors: list[str]) -> Query:
     """Narrow the calls by customer, phone, dates, script, task type, department, outcome, problem and agent."""
     if f.get("customer"):
         q = q.where(Customer.name.contains(f["customer"], autoescape=True))

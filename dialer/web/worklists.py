@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import exists, or_, select
 
 from dialer.model import Attempt, Callback, CaseStatus, Customer, Escalation, ProblemCase, Task
 from dialer.web.helpers import SECONDS, can, local_time, person, show_phone, user
-from dialer.web.lists import COMMON, Column, ListSpec, agent_id, by_choice, by_dates, by_task
+from dialer.web.lists import COMMON, Column, ListSpec, Query, agent_id, by_choice, by_dates, by_task
 from dialer.web.words import CASE_STATUSES, TASK_STATUSES, word
 
 CASE_VIEWS = {"open": "全部未结", "unassigned": "待领取", "mine": "我的", "closed": "已关闭", "all": "全部"}
 CALLBACK_STATUSES = {"open": "待回拨", "done": "已完成"}
 
 
-def _customer_search(q: Select[Any], f: Mapping[str, str]) -> Select[Any]:
+def _customer_search(q: Query, f: Mapping[str, str]) -> Query:
     text = f.get("customer", "")
     if not text:
         return q
@@ -25,7 +24,7 @@ def _customer_search(q: Select[Any], f: Mapping[str, str]) -> Select[Any]:
     )
 
 
-def _cases_query() -> Select[Any]:
+def _cases_query() -> Query:
     return (
         select(ProblemCase, Task, Customer)
         .join(Task, Task.id == ProblemCase.task_id)
@@ -33,7 +32,7 @@ def _cases_query() -> Select[Any]:
     )
 
 
-def _narrow_cases(q: Select[Any], f: Mapping[str, str], errors: list[str]) -> Select[Any]:
+def _narrow_cases(q: Query, f: Mapping[str, str], errors: list[str]) -> Query:
     view = f.get("view") or "open"
     if view == "mine":
         q = q.where(ProblemCase.assignee_id == user().id, ProblemCase.status != CaseStatus.CLOSED)
@@ -69,7 +68,7 @@ CASES = ListSpec(
 )  # fmt: skip
 
 
-def _callbacks_query() -> Select[Any]:
+def _callbacks_query() -> Query:
     return (
         select(Callback, Task, Customer)
         .join(Task, Task.id == Callback.task_id)
@@ -77,7 +76,7 @@ def _callbacks_query() -> Select[Any]:
     )
 
 
-def _narrow_callbacks(q: Select[Any], f: Mapping[str, str], errors: list[str]) -> Select[Any]:
+def _narrow_callbacks(q: Query, f: Mapping[str, str], errors: list[str]) -> Query:
     # Agents see what they owe and what nobody has taken; supervisors may look at everyone's.
     if f.get("view") != "all" or not can("supervise"):
         q = q.where(or_(Callback.assignee_id == user().id, Callback.assignee_id.is_(None)))
@@ -104,11 +103,11 @@ CALLBACKS = ListSpec(
 )  # fmt: skip
 
 
-def _tasks_query() -> Select[Any]:
+def _tasks_query() -> Query:
     return select(Task, Customer).join(Customer, Customer.id == Task.customer_id)
 
 
-def _narrow_tasks(q: Select[Any], f: Mapping[str, str], errors: list[str]) -> Select[Any]:
+def _narrow_tasks(q: Query, f: Mapping[str, str], errors: list[str]) -> Query:
     q = by_choice(q, f, errors, "status", Task.status, TASK_STATUSES, "状态")
     q = _customer_search(by_task(by_dates(q, f, errors, Task.earliest_at), f), f)
     who = agent_id(f, errors)
