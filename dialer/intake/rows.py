@@ -61,7 +61,7 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.reason}"
+        return f"第 {self.row} 行，“{self.column}”列：{self.reason}"
 
 
 @dataclass
@@ -115,10 +115,10 @@ def parse_row(
 
     name = text("name")
     if not name:
-        err("name", "the name is empty")
+        err("name", "姓名为空，请填写客户姓名")
     for fld, limit in TEXT_LIMITS.items():
         if (size := len(text(fld))) > limit:
-            err(fld, f"longer than {limit} characters ({size}); shorten it or leave it out")
+            err(fld, f"超过 {limit} 个字（共 {size} 个），请缩短或留空")
     phone = parse_phone(text("phone"), region)
     if isinstance(phone, RowError):
         err("phone", phone.reason)
@@ -126,7 +126,7 @@ def parse_row(
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        err("timezone", f"unknown time zone {tz!r}; use a name like Asia/Shanghai")
+        err("timezone", f"无法识别的时区“{tz}”，请填写如 Asia/Shanghai 的时区名，或留空使用默认时区")
         tz = default_tz
     event = parse_datetime(record.get(mapping.get("event_at", "")), tz)
     if isinstance(event, str):
@@ -161,20 +161,27 @@ def _text(v: Any) -> str:
 def parse_phone(raw: str, region: str) -> str | RowError:
     """Return the number in E.164, or why it is not a callable number."""
     if not raw:
-        return RowError(0, "phone", "the phone number is empty")
+        return RowError(0, "phone", "电话号码为空，请填写客户的手机或固定电话")
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        return RowError(0, "phone", f"{raw!r} is not a phone number")
+        return RowError(0, "phone", f"“{raw}”不是电话号码，请检查后重新填写")
     if not phonenumbers.is_valid_number(number):
-        return RowError(0, "phone", f"{raw!r} is not a valid number for region {region}; check the digits")
+        return RowError(0, "phone", f"“{raw}”不是有效的号码（{region_name(region)}），请核对位数和区号")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def region_name(region: str) -> str:
+    """Return a phone region as people name it: CN is 中国大陆."""
+    return {"CN": "中国大陆", "HK": "中国香港", "MO": "中国澳门", "TW": "中国台湾"}.get(
+        region, f"地区 {region}"
+    )
 
 
 def parse_datetime(v: Any, tz: str) -> datetime | str:
     """Return an aware UTC instant for a cell (text, Excel date or serial number), or why it is not one."""
     if v is None or _text(v) == "":
-        return "the event time is empty"
+        return "事件时间为空，请填写，例如 2026-11-20"
     if isinstance(v, datetime):
         local = v
     elif isinstance(v, date):
@@ -184,7 +191,7 @@ def parse_datetime(v: Any, tz: str) -> datetime | str:
     else:
         parsed = _parse_text_date(_text(v))
         if parsed is None:
-            return f"{_text(v)!r} is not a date; write it as 2026-11-20 or 2026-11-20 14:30"
+            return f"“{_text(v)}”不是日期，请写成 2026-11-20 或 2026-11-20 14:30"
         local = parsed
     if local.tzinfo is None:
         local = local.replace(tzinfo=ZoneInfo(tz))
@@ -218,18 +225,18 @@ def _birth_year(record: dict[str, Any], mapping: dict[str, str], today: date, er
         if fld == "birth_date":
             parsed = parse_datetime(record.get(mapping[fld]), "UTC")
             if isinstance(parsed, str):
-                err(fld, f"{raw!r} is not a date of birth")
+                err(fld, f"“{raw}”不是出生日期，请写成 1960-05-01")
                 return None
             year = parsed.year
         else:
             try:
                 number = int(float(raw))
             except ValueError:
-                err(fld, f"{raw!r} is not a number")
+                err(fld, f"“{raw}”不是数字，请填写年龄或出生年份")
                 return None
             year = number if fld == "birth_year" else today.year - number
         if not 1900 <= year <= today.year:
-            err(fld, f"{raw!r} gives an impossible birth year {year}")
+            err(fld, f"“{raw}”得出的出生年份 {year} 不合理，请核对")
             return None
         return year
     return None

@@ -75,9 +75,9 @@ def test_bad_rows_are_each_named_and_nothing_is_imported(migrated: str, tmp_path
     assert result.exit_code == 2
     report = json.loads(result.output)
     assert [(e["row"], e["column"]) for e in report["errors"]] == [(5, "手机"), (6, "姓名"), (7, "事件时间")]
-    assert "not a valid number" in report["errors"][0]["reason"]
-    assert "empty" in report["errors"][1]["reason"]
-    assert "not a date" in report["errors"][2]["reason"]
+    assert "不是有效的号码（中国大陆）" in report["errors"][0]["reason"]
+    assert "姓名为空" in report["errors"][1]["reason"]
+    assert "不是日期" in report["errors"][2]["reason"]
     assert count_tasks(migrated) == 0
 
 
@@ -106,7 +106,7 @@ def test_text_too_long_for_its_column_is_the_rows_error_not_the_databases(
     assert result.exit_code == 2
     errors = json.loads(result.output)["errors"]
     assert [(e["row"], e["column"]) for e in errors] == [(5, "部门"), (6, "业务员")]
-    assert "longer than 100 characters (120)" in errors[0]["reason"]
+    assert "超过 100 个字（共 120 个）" in errors[0]["reason"]
     skipped = run_cli(["import", str(f), "--type", "claim", "--skip-invalid"], migrated, tmp_path)
     assert skipped.exit_code == 0, skipped.output
     assert count_tasks(migrated) == 3
