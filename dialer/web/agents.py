@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -95,7 +95,9 @@ def take(escalation_id: int) -> Response:
 
 def _clock(case: ProblemCase) -> SlaClock:
     svc = services()
-    calendar = load_work_calendar(svc.settings.config_dir)
+    if "work_calendar" not in g:  # read once per request, not once per row of the list
+        g.work_calendar = load_work_calendar(svc.settings.config_dir)
+    calendar = g.work_calendar
     return sla_clock(case.created_at, case.due_at, svc.settings.problem_sla_working_days, calendar, now(),
                      svc.settings.tz)  # fmt: skip
 
