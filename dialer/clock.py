@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -43,6 +45,34 @@ class FixedClock:
         with self._lock:
             self._now += delta
             return self._now
+
+
+class RunningClock(FixedClock):
+    """A clock that runs at `rate` times real time from wherever it was last set; for simulated campaigns.
+
+    A simulated campaign jumps from window to window, but within a window each event still gets its own
+    instant, as far apart as the (sped-up) gateway's call time puts them.
+    """
+
+    def __init__(
+        self, start: datetime, rate: float = 1.0, ticks: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__(start)
+        self._rate, self._ticks = rate, ticks
+        self._since = ticks()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now + timedelta(seconds=(self._ticks() - self._since) * self._rate)
+
+    def set(self, instant: datetime) -> None:
+        super().set(instant)
+        with self._lock:
+            self._since = self._ticks()
+
+    def advance(self, delta: timedelta) -> datetime:
+        self.set(self.now() + delta)
+        return self.now()
 
 
 def utcnow() -> datetime:

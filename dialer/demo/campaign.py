@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from dialer.app import create_app
-from dialer.clock import FixedClock, utcnow
+from dialer.clock import FixedClock, RunningClock, utcnow
 from dialer.demo.sample import CALL_LISTS, write_call_list
 from dialer.emulator import run_emulator
 from dialer.gateway.client import Gateway
@@ -77,7 +77,8 @@ def run_campaign(
     migrate(db)
     _import(settings, db, root, say)
     tz = settings.tz
-    clock = FixedClock(START_LOCAL.replace(tzinfo=tz))
+    # Runs at the emulator's speed, so each event of a call keeps its own instant on the timeline.
+    clock = RunningClock(START_LOCAL.replace(tzinfo=tz), rate=speed)
     holder = LateApp()
     with _web(holder) as port:
         settings = settings.replace(public_url=f"http://127.0.0.1:{port}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -128,7 +128,7 @@ def apply_call_status(
     if status in TERMINAL_CALL_STATUSES:
         duration = params.get("CallDuration")
         attempt.duration = int(duration) if duration and duration.isdigit() else attempt.duration
-        attempt.ended_at = now
+        attempt.ended_at = _ended_at(attempt, now)
         finish_attempt(session, attempt, _terminal_outcome(attempt, status), rules, now)
     return True
 
@@ -150,6 +150,14 @@ def note_answered_by(
         attempt.answered_by = answered_by
     if is_machine(answered_by) and attempt.outcome is None:
         attempt.outcome = AttemptOutcome.VOICEMAIL  # never reaches an agent; retried by the rules
+
+
+def _ended_at(attempt: Attempt, now: datetime) -> datetime:
+    """Return when the call ended: its answer plus the gateway's own talk time, when both are known."""
+    if attempt.answered_at is None or not attempt.duration:
+        return now
+    answered = attempt.answered_at if attempt.answered_at.tzinfo else attempt.answered_at.replace(tzinfo=UTC)
+    return answered + timedelta(seconds=attempt.duration)
 
 
 def _moves_forward(current: str, new: str) -> bool:

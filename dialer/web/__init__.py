@@ -14,6 +14,7 @@ from dialer.web.auditlog import bp as audit_bp
 from dialer.web.auth import bp as auth_bp
 from dialer.web.calendar import bp as calendar_bp
 from dialer.web.calls import bp as calls_bp
+from dialer.web.customers import bp as worklists_bp
 from dialer.web.plans import bp as plans_bp
 from dialer.web.plans import warn_about_stuck_imports
 from dialer.web.report import bp as report_bp
@@ -36,6 +37,6 @@ def init_app(app: Flask) -> None:
             csrf.protect()
 
     for bp in (auth_bp, agents_bp, answers_bp, calls_bp, audit_bp, admin_bp, plans_bp, report_bp, tasks_bp,
-               calendar_bp):  # fmt: skip
+               calendar_bp, worklists_bp):  # fmt: skip
         app.register_blueprint(bp)
     warn_about_stuck_imports(services(app))

@@ -11,9 +11,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from sqlalchemy import Select, select
 
-from dialer.model import AuditEntry
+from dialer.model import AuditEntry, User
 from dialer.model.audit import verify_chain
 from dialer.policy.cells import safe_row
+from dialer.web.auditwords import detail_text, target_text
 from dialer.web.helpers import SECONDS, audit, db, local_time, requires
 
 bp = Blueprint("auditlog", __name__)
@@ -26,7 +27,8 @@ ACTIONS = {
     "case_assign": "领取问题件", "case_note": "问题件备注", "case_resolution": "问题件处理结果",
     "case_close": "关闭问题件", "callback_schedule": "安排回拨", "callback_done": "完成回拨",
     "import": "导入名单", "script_switch": "启停话术", "purge": "过期数据清理",
-    "report_file": "归档月度报告", "report_refile": "重新归档月度报告", "report_export": "导出月度报告",
+    "case_reassign": "改派问题件", "case_reopen": "重新打开问题件", "export_list": "导出列表",
+    "view_customer": "查看客户", "report_file": "归档月度报告", "report_refile": "重新归档月度报告", "report_export": "导出月度报告",
 }  # fmt: skip
 
 
@@ -53,7 +55,23 @@ def view() -> str:
     rows = list(db().scalars(q.order_by(AuditEntry.id.desc()).offset((page - 1) * PAGE).limit(PAGE + 1)))
     problems = verify_chain(db()) if request.args.get("verify") else None
     return render_template("audit.html", rows=rows[:PAGE], more=len(rows) > PAGE, page=page, f=f,
-                           actions=ACTIONS, problems=problems)  # fmt: skip
+                           actions=ACTIONS, problems=problems, detail_text=detail_text, target_text=target_text,
+                           names=_names(rows), people=_people())  # fmt: skip
+
+
+def _people() -> list[tuple[str, str]]:
+    """Return (login name, display name) of every user, for the filter."""
+    users = db().scalars(select(User).order_by(User.display_name, User.username))
+    return [(u.username, u.display_name or u.username) for u in users]
+
+
+def _names(rows: list[AuditEntry]) -> dict[str, str]:
+    """Return the display name of each login name the page shows."""
+    logins = {e.actor for e in rows}
+    return {
+        u.username: u.display_name or u.username
+        for u in db().scalars(select(User).where(User.username.in_(logins)))
+    }
 
 
 @bp.get("/audit.csv")
@@ -79,11 +97,11 @@ def _csv_lines(entries: list[AuditEntry]) -> Iterator[str]:
     yield "\ufeff"
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["id", "时间", "用户", "操作", "对象", "详情", "IP", "prev_hash", "hash"])
+    w.writerow(["id", "时间", "用户", "操作", "对象", "详情", "IP", "prev_hash", "hash", "读法"])
     for e in entries:
         row: list[Any] = [e.id, local_time(e.at, SECONDS), e.actor, e.action, e.target,
                           json.dumps(e.detail, ensure_ascii=False, sort_keys=True), e.ip or "", e.prev_hash,
-                          e.hash]  # fmt: skip
+                          e.hash, f"{ACTIONS.get(e.action, e.action)} {target_text(e.target)}：{detail_text(e.detail)}"]  # fmt: skip
         w.writerow(safe_row(row))
         yield out.getvalue()
         out.seek(0)

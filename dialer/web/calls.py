@@ -6,18 +6,17 @@ probed. Files are found by recording id, never by a path from the request.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, render_template, request, send_file
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from dialer.model import Attempt, Escalation, ProblemCase, Recording, Task, User
+from dialer.model import Attempt, Escalation, ProblemCase, Recording, Task
 from dialer.services import services
+from dialer.web import lists
 from dialer.web.evidence import build as build_evidence
 from dialer.web.files import Found, check, locate, stores, stream
 from dialer.web.helpers import audit, db, requires
-from dialer.web.search import FIELDS, LIMIT, build_query
+from dialer.web.search import CALLS, LIMIT
 from dialer.web.timeline import describe
 from dialer.web.words import OUTCOMES
 
@@ -26,22 +25,17 @@ bp = Blueprint("calls", __name__)
 
 @bp.get("/calls")
 @requires("calls")
-def search() -> str:
-    """Search calls by customer, phone, dates, script, task type, outcome, problem and agent."""
-    f = {k: request.args.get(k, "").strip() for k in FIELDS}
-    rows: list[Any] = []
-    errors: list[str] = []
-    if request.args.get("go"):
-        q, errors = build_query(f, services().settings.tz, db())
-        if not errors:
-            rows = list(db().execute(q))
-            audit("search_calls", "calls", filters={k: v for k, v in f.items() if v}, results=len(rows))
-            db().commit()
+def search() -> str | Response:
+    """Search calls by customer, phone, dates, script, task type, department, outcome, problem and agent."""
+    if lists.wants_export():
+        return lists.export(CALLS)
+    lst = lists.open_list(CALLS)
+    if request.args.get("go") and not lst.errors:
+        audit("search_calls", "calls", filters={k: v for k, v in lst.f.items() if v}, results=lst.total)
+        db().commit()
     scripts = sorted(set(db().scalars(select(Attempt.script).distinct())))
-    agents = list(db().scalars(select(User.username).order_by(User.username)))
-    return render_template("search.html", f=f, rows=rows, errors=errors, searched=bool(request.args.get("go")),
-                           limit=LIMIT, types=services().task_types, scripts=scripts, agents=agents,
-                           outcomes=OUTCOMES)  # fmt: skip
+    return render_template("search.html", lst=lst, f=lst.f, rows=lst.rows, errors=lst.errors, opts=lists.options(),
+                           scripts=scripts, outcomes=OUTCOMES)  # fmt: skip
 
 
 def _attempt(attempt_id: int) -> Attempt:
@@ -61,14 +55,13 @@ def call(attempt_id: int) -> str:
     clips = {r.id: check(r, stores()) for r in a.recordings if r.kind == "clip"}
     cases = list(db().scalars(select(ProblemCase).where(ProblemCase.attempt_id == a.id)))
     escalations = list(db().scalars(select(Escalation).where(Escalation.attempt_id == a.id)))
-    names = {u.id: u.display_name or u.username for u in db().scalars(select(User))}
     audit("view_call", f"attempt:{a.id}", customer=task.customer_id)
     db().commit()
     timeline = [(e, describe(e)) for e in a.events]
     profile = services().settings.profile
     unrecordable = None if profile.call_recording else profile.label  # the line cannot record a whole call
     return render_template("call.html", a=a, task=task, full=full, clips=clips, cases=cases,
-                           escalations=escalations, names=names, timeline=timeline,
+                           escalations=escalations, timeline=timeline,
                            unrecordable=unrecordable)  # fmt: skip
 
 

@@ -13,7 +13,19 @@ from dialer.web.helpers import db
 
 log = logging.getLogger(__name__)
 CONSOLE_BLUEPRINTS = frozenset(
-    {"auth", "agents", "answers", "calls", "auditlog", "admin", "plans", "report", "tasks", "calendar"}
+    {
+        "auth",
+        "agents",
+        "answers",
+        "calls",
+        "auditlog",
+        "admin",
+        "plans",
+        "report",
+        "tasks",
+        "calendar",
+        "worklists",
+    }
 )
 MESSAGES = {
     400: ("请求无效", "提交的内容不完整或格式不对，请返回上一页检查后重试。"),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, g, redirect, request, session, url_for
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -17,7 +18,7 @@ from dialer.model.audit import append_audit
 from dialer.model.sessions import Lifetimes, resume_session
 from dialer.policy.privacy import mask_phone
 from dialer.services import services
-from dialer.web.words import reason_text, says, word
+from dialer.web.words import matched_words, reason_text, says, word
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,7 +28,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "board": frozenset({A, S, AD}),
     "cases": frozenset({A, S, AD}),
     "callbacks": frozenset({A, S, AD}),
-    "tasks": frozenset({A, S, AD}),  # a task's page; an agent closes a lead there
+    "task": frozenset({A, S, AD}),  # a task's page; an agent closes a lead there
     "calls": frozenset({C, AD}),  # search, call page, replay, download, evidence export
     "recording_failures": frozenset({S, C, AD}),  # recordings that could not be stored, and why
     "audit": frozenset({C, AD}),
@@ -39,6 +40,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "users": frozenset({AD}),
     "calendar": frozenset({AD}),  # next year's holidays and 调休 working days
     "full_phone": frozenset({C, AD}),
+    "supervise": frozenset({S, AD}),  # assign and reassign cases, reopen them, see everyone's callbacks
+    "tasks": frozenset({S, C, AD}),  # the list of every task
+    "customers": frozenset({A, S, C, AD}),  # a customer's whole history
 }
 MINUTES = "%Y-%m-%d %H:%M"  # how every page shows an instant
 SECONDS = "%Y-%m-%d %H:%M:%S"  # where seconds matter: the audit log and a call's timeline
@@ -49,6 +53,7 @@ MENU = (
     ("cases", "agents.cases", "问题件"),
     ("callbacks", "agents.callbacks", "我的回拨"),
     ("calls", "calls.search", "通话查询"),
+    ("tasks", "worklists.tasks", "回访任务"),
     ("recording_failures", "calls.failed_recordings", "录音异常"),
     ("audit", "auditlog.view", "审计日志"),
     ("progress", "admin.progress", "今日进度"),
@@ -69,6 +74,7 @@ SECTION = {
     "agents.callback_done": "agents.callbacks", "answers.escalation": "agents.board",
     "answers.save_escalation": "agents.board", "answers.callback": "agents.callbacks",
     "answers.save_callback": "agents.callbacks", "calls.call": "calls.search", "report.tasks": "report.page", "admin.script": "admin.scripts",
+    "agents.reassign": "agents.cases", "agents.reopen": "agents.cases", "worklists.customer": "worklists.tasks",
 }  # fmt: skip
 
 
@@ -130,6 +136,32 @@ def audit(action: str, target: str = "", **detail: Any) -> None:
     """Append an audit entry for the signed-in user's action to this request's session."""
     who = current_user()
     append_audit(db(), who.username if who else "anonymous", action, target, detail, request.remote_addr)
+
+
+def person(user_id: int | None, empty: str = "—") -> str:
+    """Return a user's display name (their login name only if they have none), for pages and exports."""
+    if user_id is None:
+        return empty
+    if "names" not in g:
+        g.names = {u.id: u.display_name or u.username for u in db().scalars(select(User))}
+    return cast(str, g.names.get(user_id, empty))
+
+
+def by_login(username: str | None) -> str:
+    """Return the display name of the user with this login name ("命令行" for the command line)."""
+    if not username:
+        return "—"
+    if username == "cli":
+        return "命令行"
+    if "logins" not in g:
+        g.logins = {u.username: u.display_name or u.username for u in db().scalars(select(User))}
+    return cast(str, g.logins.get(username, username))
+
+
+def zone_name(zone: object) -> str:
+    """Return a time zone as people call it: Asia/Shanghai is 北京时间."""
+    text = str(zone)
+    return "北京时间" if text in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else text
 
 
 def show_phone(phone: str | None) -> str:
@@ -194,6 +226,10 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
     app.context_processor(_context)
     app.add_template_filter(show_phone, "phone")
+    app.add_template_filter(person, "person")
+    app.add_template_filter(by_login, "by_login")
+    app.add_template_filter(zone_name, "zone")
+    app.add_template_filter(matched_words, "matched")
     app.add_template_filter(local_time, "local")
     app.add_template_filter(pretty_json, "pretty")
     app.add_template_filter(says, "says")

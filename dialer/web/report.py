@@ -52,7 +52,10 @@ def _request_from_args() -> tuple[ReportRequest | None, str | None]:
     scripts, _ = check_scripts(s.settings.scripts_dir)
     names = {k: t.name for k, t in s.task_types.items()}
     department = (request.values.get("department") or "").strip() or None
-    script_names = {k: x.name for k, x in scripts.items()}
+    # A script no longer in the folder is still named after its task type, never shown by its id.
+    script_names = {k: f"{t.name}话术" for k, t in s.task_types.items()} | {
+        k: x.name for k, x in scripts.items()
+    }
     req = ReportRequest(
         month, s.settings.tz, names, satisfaction_questions(scripts), type_, department, script_names
     )

@@ -29,7 +29,7 @@ def _is_lead(task: Task) -> bool:
 
 
 @bp.get("/<int:task_id>")
-@requires("tasks", hide=True)
+@requires("task", hide=True)
 def task(task_id: int) -> str:
     """Show one task with the other calls of its series."""
     t = _task(task_id)
@@ -41,7 +41,7 @@ def task(task_id: int) -> str:
 
 
 @bp.post("/<int:task_id>/close-lead")
-@requires("tasks", hide=True)
+@requires("task", hide=True)
 def close(task_id: int) -> Response:
     """Close the lead this task belongs to, with a reason; audited."""
     t = _task(task_id)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dialer.model import AttemptEvent
-from dialer.web.words import word
+from dialer.web.words import PROMPTS, matched_words, word
 
 # The fields worth a glance, per event kind, with their Chinese names. The rest is folded away.
 KEY_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -52,19 +52,52 @@ def describe(e: AttemptEvent) -> Line:
     """Return what the timeline shows for one event."""
     data: dict[str, Any] = e.data or {}
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, default=str) if data else ""
-    if e.kind == "twiml" and isinstance(data.get("twiml"), str):
-        return Line(word(e.name, "event_name"), twiml=data["twiml"], spoken=spoken_text(data["twiml"]))
+    if e.kind == "twiml":
+        name = step_name(e.name)
+        if isinstance(data.get("twiml"), str):
+            return Line(name, twiml=data["twiml"], spoken=spoken_text(data["twiml"]))
     if e.kind == "answer":
         return Line(_turn(e.name), _answer_facts(data))
-    name = RECORDING_STATUSES.get(e.name, e.name) if e.kind == "recording" else word(e.name, "event_name")
+    if e.kind == "recording":
+        name = RECORDING_STATUSES.get(e.name, e.name)
+    elif e.kind != "twiml":
+        name = word(e.name, "event_name")
     facts = [
-        (label, str(data[key]))
+        (label, fact_value(key, data[key]))
         for key, label in KEY_FIELDS.get(e.kind, ())
         if data.get(key) not in (None, "")
     ]
     if e.kind == "note" and data.get("reason"):
         facts.insert(0, ("原因", word(data["reason"], "reason")))
     return Line(name, facts, raw=raw)
+
+
+ANSWERED_BY = {"human": "本人接听", "unknown": "无法判断", "machine_start": "语音信箱", "machine_end_beep": "语音信箱",
+               "machine_end_silence": "语音信箱", "machine_end_other": "语音信箱", "fax": "传真"}  # fmt: skip
+CHANNELS = {"1": "单声道", "2": "双声道"}
+
+
+def fact_value(key: str, value: object) -> str:
+    """Return a timeline fact's value in words: the gateway's status and answerer words put in Chinese."""
+    text = str(value)
+    if key == "status":
+        return word(text, "call_status")
+    if key == "AnsweredBy":
+        return ANSWERED_BY.get(text, text)
+    if key == "RecordingChannels":
+        return CHANNELS.get(text, text)
+    return text
+
+
+QUESTION = re.compile(r"q(\d+)")
+
+
+def step_name(name: str) -> str:
+    """Return a spoken step's name in words: the IVR's document, a prompt (问候语) or a question (第 3 题)."""
+    found = QUESTION.fullmatch(name)
+    if found:
+        return f"第 {found.group(1)} 题"
+    return PROMPTS.get(name) or word(name, "event_name")
 
 
 def _turn(name: str) -> str:
@@ -75,7 +108,7 @@ def _turn(name: str) -> str:
 def _answer_facts(data: dict[str, Any]) -> list[tuple[str, str]]:
     facts = [("判定", word(data.get("label"), "answer") or "—"),
              ("识别文本", data.get("transcript") or "（无）"),
-             ("匹配词", data.get("matched") or "—")]  # fmt: skip
+             ("匹配词", matched_words(data.get("matched")) or "—")]  # fmt: skip
     if data.get("ms") is not None:
         facts.append(("识别用时", f"{data['ms']} 毫秒"))
     return facts

@@ -9,6 +9,7 @@ import re
 
 from markupsafe import Markup, escape
 
+from dialer.errors import ScriptError
 from dialer.model.states import (
     AttemptOutcome,
     CallStatus,
@@ -65,6 +66,7 @@ VOCABULARIES = {
 }  # fmt: skip
 
 
+KEY_PRESS = re.compile(r"key\s*([0-9*#]+)")
 CODE_IN_BRACKETS = re.compile(r"（([a-z_]+)）")
 
 
@@ -81,6 +83,8 @@ def word(code: object, vocabulary: str) -> str:
     if vocabulary == "task_type":
         rules = services().task_types.get(text)
         return rules.name if rules is not None else text
+    if vocabulary == "script":
+        return script_name(text)
     if vocabulary == "event_name":
         return EVENT_NAMES.get(text) or CALL_STATUSES.get(text) or text
     return VOCABULARIES[vocabulary].get(text, text)
@@ -91,3 +95,22 @@ def says(code: object, vocabulary: str, empty: str = "—") -> Markup:
     if code is None or code == "":
         return Markup(escape(empty))
     return Markup('<span title="{}">{}</span>').format(str(code), word(code, vocabulary))
+
+
+def script_name(script_id: str) -> str:
+    """Return a script's Chinese name; failing that its task type's name; the id only if nothing names it."""
+    svc = services()
+    try:
+        found = svc.scripts.all().get(script_id)
+    except ScriptError:  # a folder with a broken script: the pages still show something
+        found = None
+    if found is not None:
+        return found.name
+    rules = svc.task_types.get(script_id)
+    return f"{rules.name}话术" if rules is not None else script_id
+
+
+def matched_words(matched: str | None) -> str:
+    """Return what an answer matched, in words: "key 1" (a key press) becomes "按键 1"."""
+    found = KEY_PRESS.fullmatch(matched or "")
+    return f"按键 {found.group(1)}" if found else (matched or "")

@@ -46,7 +46,9 @@ def test_a_compliance_officer_searches_replays_downloads_and_sees_the_audit(page
     table = page.locator("#audit")
     for action in ("下载录音", "播放录音", "查看通话", "查询通话", "登录"):
         expect(table).to_contain_text(action)
-    expect(table).to_contain_text(f"recording:{site.seeded.call_recording}")
+    expect(table).to_contain_text(
+        f"录音 #{site.seeded.call_recording}"
+    )  # the object in words, its id on hover
     shots(page, "audit-log")
     page.get_by_role("link", name="校验哈希链").click()
     expect(page.locator(".flash.ok")).to_contain_text("哈希链完整")

@@ -51,6 +51,6 @@ def test_the_report_page_draws_its_charts_drills_down_and_files(page: Page, site
     page.fill("#analysis-text", "十一月回访总体平稳；理赔“赔款是否已足额到账”一题须督办。")
     page.get_by_role("button", name="归档本月报告").click()
     expect(page.locator(".flash.ok")).to_contain_text("已归档（第 1 版）")
-    expect(page.locator("#filed")).to_contain_text("归档人 zhao_sup")
+    expect(page.locator("#filed")).to_contain_text("归档人 赵主管")  # by name, not login
     expect(page.locator("#analysis")).to_contain_text("须督办")
     shots(page, "filed")
