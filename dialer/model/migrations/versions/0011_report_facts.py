@@ -18,7 +18,7 @@ from alembic import op
 from dialer.model.facts import backfill_statements
 
 revision: str = "0011_report_facts"
-down_revision: str | None = "0009_hardening"
+down_revision: str | None = "0010_answers_by"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

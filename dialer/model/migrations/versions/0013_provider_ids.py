@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_provider_ids"
-down_revision: str | None = "0009_hardening"
+down_revision: str | None = "0012_programme_more"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
