@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dialer.errors import ScriptError
 from dialer.ivr import flow
 from dialer.ivr.escalation import escalate, queue_name
 from dialer.ivr.turns import Heard, describe, store_turn
@@ -49,7 +50,7 @@ class Conversation:
         if isinstance(event, CallStarted):
             return self._start(s, attempt, event, now)
         state = State.from_dict(attempt.ivr_state["state"])
-        script = self.svc.scripts[attempt.script]
+        script = self.svc.scripts.for_attempt(s, attempt)
         flow_event = event.event if isinstance(event, Heard) else event
         new_state, step = flow.step(script, state, flow_event, self.context(attempt, now))
         if isinstance(event, Heard):
@@ -73,9 +74,9 @@ class Conversation:
         handled = attempt.ivr_state.get("handled")
         return turn == str(state.turn) and current == state.turn and handled != state.turn
 
-    def question_kind(self, attempt: Attempt, state: State) -> str:
+    def question_kind(self, s: Session, attempt: Attempt, state: State) -> str:
         """Return the kind of answer the current question expects (how to hear it)."""
-        question = flow.current_question(self.svc.scripts[attempt.script], state)
+        question = flow.current_question(self.svc.scripts.for_attempt(s, attempt), state)
         return question.kind if question else "yes_no"
 
     def context(self, attempt: Attempt, now: datetime) -> CallContext:
@@ -113,7 +114,13 @@ class Conversation:
             attempt.answered_by = event.answered_by
             attempt.outcome = AttemptOutcome.VOICEMAIL
             return self._keep(s, attempt, None, HANGUP, now)
-        state, step = flow.start(self.svc.scripts[attempt.script], self.context(attempt, now))
+        try:
+            script = self.svc.scripts.pin(s, attempt, now)  # calls not yet started use the approved version
+        except ScriptError as exc:
+            attempt.outcome, attempt.error_message = AttemptOutcome.ERROR, str(exc)
+            record_event(s, attempt, "note", "script_not_approved", {"error": str(exc)}, at=now)
+            return self._keep(s, attempt, None, HANGUP, now)
+        state, step = flow.start(script, self.context(attempt, now))
         return self._keep(s, attempt, state, self._render(step, attempt), now)
 
     def _render(self, step: Step, attempt: Attempt) -> str:

@@ -92,6 +92,17 @@ class Script:
     questions: tuple[Question, ...]
     max_reasks: int = 2
     path: Path | None = None
+    version: int | None = None  # the filed version (话术报备) this wording is, when read from the database
+    sha256: str | None = None
+
+    def lines(self) -> list[tuple[str, str]]:
+        """Return every line the customer may hear, in call order, each with its Chinese label."""
+        out = [("开场问候", self.prompt("greeting")), ("录音告知", self.prompt("recording_notice")),
+               ("身份确认", self.identity.text), ("非本人结束语", self.prompt("wrong_person_close")),
+               ("来意说明", self.prompt("introduction"))]  # fmt: skip
+        out += [(f"问题{n}", q.text) for n, q in enumerate(self.questions, start=1)]
+        out.append(("结束语", self.prompt("closing")))
+        return out
 
     def prompt(self, name: str) -> str:
         """Return the courtesy line called `name` (a default when the file leaves it out)."""
@@ -140,10 +151,19 @@ def check_scripts(directory: Path) -> tuple[dict[str, Script], list[str]]:
 
 def _read(path: Path) -> tuple[Script | None, list[str]]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         return None, [f"{path}: cannot read it ({exc.strerror})"]
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        return None, [f"{path}: not valid TOML ({exc}); fix the syntax"]
+    return parse_script(text, path)
+
+
+def parse_script(text: str, path: Path) -> tuple[Script | None, list[str]]:
+    """Validate a script's TOML text as if it were the file `path` (its id, its audio folder)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         return None, [f"{path}: not valid TOML ({exc}); fix the syntax"]
     v = _Validator(path)
     script = v.script(data)

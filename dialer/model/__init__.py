@@ -15,7 +15,7 @@ from dialer.model.db import MAX_ID, Database, migrate, open_database, parse_id
 from dialer.model.pacing import DialPacer
 from dialer.model.people import Customer, OptOut, User
 from dialer.model.reports import FiledReport
-from dialer.model.scripts import ScriptSetting
+from dialer.model.scripts import ScriptSetting, ScriptVersion
 from dialer.model.sessions import UserSession
 from dialer.model.states import (
     CALLS_IN_FLIGHT,
@@ -56,6 +56,7 @@ __all__ = [
     "RecordingStatus",
     "Role",
     "ScriptSetting",
+    "ScriptVersion",
     "Task",
     "TaskStatus",
     "User",

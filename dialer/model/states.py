@@ -138,6 +138,14 @@ class RecordingStatus(StrEnum):
     PURGED = "purged"
 
 
+class ScriptStatus(StrEnum):
+    """Where one version of a call script stands in its filing (话术报备)."""
+
+    DRAFT = "draft"  # being written; never dialled
+    APPROVED = "approved"  # filed and approved: the one version calls use; never changes again
+    RETIRED = "retired"  # replaced by a newer approved version, or withdrawn
+
+
 class Role(StrEnum):
     AGENT = "agent"
     SUPERVISOR = "supervisor"
@@ -181,6 +189,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         RecordingStatus.PENDING: "待下载", RecordingStatus.STORED: "已保存", RecordingStatus.FAILED: "下载失败",
         RecordingStatus.PURGED: "已按期删除",
     },
+    ScriptStatus: {ScriptStatus.DRAFT: "草稿", ScriptStatus.APPROVED: "已批准（在用）", ScriptStatus.RETIRED: "已停用"},
     Role: {Role.AGENT: "回访专员", Role.SUPERVISOR: "主管", Role.COMPLIANCE: "合规质检", Role.ADMIN: "系统管理员"},
 }  # fmt: skip
 

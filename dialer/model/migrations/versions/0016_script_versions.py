@@ -1,0 +1,51 @@
+"""script versions: every script's wording filed as draft → approved → retired, and each call's exact version
+
+Revision ID: 0016_script_versions
+Revises: 0009_hardening
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0016_script_versions"
+down_revision: str | None = "0009_hardening"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "script_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("script_id", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("approved_by", sa.String(length=64), nullable=True),
+        sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("retired_by", sa.String(length=64), nullable=True),
+        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_script_versions")),
+        sa.UniqueConstraint("script_id", "version", name="uq_script_versions_script_version"),
+    )
+    op.create_index(op.f("ix_script_versions_script_id"), "script_versions", ["script_id"], unique=False)
+    with op.batch_alter_table("attempts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("script_version", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("script_sha256", sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("attempts", schema=None) as batch_op:
+        batch_op.drop_column("script_sha256")
+        batch_op.drop_column("script_version")
+    op.drop_index(op.f("ix_script_versions_script_id"), table_name="script_versions")
+    op.drop_table("script_versions")
