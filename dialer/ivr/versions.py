@@ -68,7 +68,8 @@ def save_draft(
 ) -> ScriptVersion:
     """Validate and store an edit: the latest draft changes in place, or a new draft is made; audit it."""
     script = validate(content, script_id, folder)
-    latest = (versions_of(session, script_id) or [None])[-1]
+    existing = versions_of(session, script_id)
+    latest = existing[-1] if existing else None
     if not new and latest is not None and latest.status == ScriptStatus.DRAFT:
         update_draft(session, latest, script.name, content, now)
         row = latest

@@ -17,6 +17,7 @@ from dialer.services import services
 from dialer.web.evidence import build as build_evidence
 from dialer.web.files import Found, check, locate, stores, stream
 from dialer.web.helpers import audit, db, requires
+from dialer.web.scripts import call_wording
 from dialer.web.search import FIELDS, LIMIT, build_query
 from dialer.web.timeline import describe
 from dialer.web.words import OUTCOMES
@@ -66,7 +67,8 @@ def call(attempt_id: int) -> str:
     db().commit()
     timeline = [(e, describe(e)) for e in a.events]
     return render_template("call.html", a=a, task=task, full=full, clips=clips, cases=cases,
-                           escalations=escalations, names=names, timeline=timeline)  # fmt: skip
+                           escalations=escalations, names=names, timeline=timeline,
+                           **call_wording(db(), a))  # fmt: skip
 
 
 def _recording_file(recording_id: int) -> tuple[Recording, Found]:

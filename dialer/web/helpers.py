@@ -34,7 +34,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "progress": frozenset({S, AD}),
     "report": frozenset({S, C, AD}),  # the monthly report
     "report_file": frozenset({S, AD}),
-    "scripts": frozenset({S, AD}),
+    "scripts": frozenset({S, C, AD}),  # read the scripts and their filed versions
+    "script_edit": frozenset({S, AD}),  # write drafts, switch a script on or off
+    "script_approve": frozenset({C, AD}),  # approve or retire a version (话术报备)
     "users": frozenset({AD}),
     "full_phone": frozenset({C, AD}),
 }
@@ -53,7 +55,7 @@ MENU = (
     ("report", "report.page", "月度报告"),
     ("upload", "admin.upload", "导入名单"),
     ("upload", "plans.plans", "回访计划"),
-    ("scripts", "admin.scripts", "话术管理"),
+    ("scripts", "scripts.index", "话术管理"),
     ("users", "admin.users", "用户管理"),
 )
 
@@ -63,7 +65,8 @@ SECTION = {
     "agents.board_rows": "agents.board", "agents.take": "agents.board", "agents.case": "agents.cases",
     "agents.assign": "agents.cases", "agents.note": "agents.cases", "agents.resolution": "agents.cases",
     "agents.schedule_callback": "agents.cases", "agents.close": "agents.cases",
-    "agents.callback_done": "agents.callbacks", "calls.call": "calls.search", "report.tasks": "report.page", "admin.script": "admin.scripts",
+    "agents.callback_done": "agents.callbacks", "calls.call": "calls.search", "report.tasks": "report.page", "scripts.show": "scripts.index",
+    "scripts.edit": "scripts.index",
 }  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from dialer.model.states import (
     EscalationReason,
     EscalationStatus,
     RecordingKind,
+    ScriptStatus,
     TaskStatus,
     labels_by_word,
 )
@@ -45,6 +46,7 @@ EVENT_NAMES = {
 TASK_STATUSES = labels_by_word(TaskStatus)
 CASE_STATUSES = labels_by_word(CaseStatus)
 RECORDING_KINDS = labels_by_word(RecordingKind)
+SCRIPT_STATUSES = labels_by_word(ScriptStatus)
 QUESTION_KINDS = {
     "yes_no": "是否题",
     "understanding": "理解确认题",
@@ -61,7 +63,7 @@ VOCABULARIES = {
     "reason": ESCALATION_REASONS, "escalation": ESCALATION_STATUSES, "outcome": OUTCOMES,
     "call_status": CALL_STATUSES, "answer": ANSWERS, "event": EVENT_KINDS, "task_status": TASK_STATUSES,
     "case_status": CASE_STATUSES, "recording": RECORDING_KINDS, "question_kind": QUESTION_KINDS,
-    "prompt": PROMPTS,
+    "prompt": PROMPTS, "script_status": SCRIPT_STATUSES,
 }  # fmt: skip
 
 
