@@ -25,6 +25,7 @@ from dialer.model.states import (
     RecordingKind,
     RecordingStatus,
 )
+from dialer.model.suggestions import Suggestion
 from dialer.model.tasks import Callback, ImportBatch, Task
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "Role",
     "ScriptSetting",
     "ScriptVersion",
+    "Suggestion",
     "Task",
     "TaskStatus",
     "User",

@@ -146,6 +146,14 @@ class ScriptStatus(StrEnum):
     RETIRED = "retired"  # replaced by a newer approved version, or withdrawn
 
 
+class SuggestionStatus(StrEnum):
+    """Where a customer's opinion or suggestion (意见或建议) stands."""
+
+    TRANSCRIBING = "transcribing"  # the clip waits for the worker's free-form transcription
+    NEW = "new"  # transcribed; waits for a supervisor to route it
+    ROUTED = "routed"  # handed to a department
+
+
 class Role(StrEnum):
     AGENT = "agent"
     SUPERVISOR = "supervisor"
@@ -190,6 +198,8 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         RecordingStatus.PURGED: "已按期删除",
     },
     ScriptStatus: {ScriptStatus.DRAFT: "草稿", ScriptStatus.APPROVED: "已批准（在用）", ScriptStatus.RETIRED: "已停用"},
+    SuggestionStatus: {SuggestionStatus.TRANSCRIBING: "待转写", SuggestionStatus.NEW: "待分派",
+                       SuggestionStatus.ROUTED: "已转交部门"},
     Role: {Role.AGENT: "回访专员", Role.SUPERVISOR: "主管", Role.COMPLIANCE: "合规质检", Role.ADMIN: "系统管理员"},
 }  # fmt: skip
 

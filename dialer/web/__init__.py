@@ -15,6 +15,7 @@ from dialer.web.calls import bp as calls_bp
 from dialer.web.plans import bp as plans_bp
 from dialer.web.report import bp as report_bp
 from dialer.web.scripts import bp as scripts_bp
+from dialer.web.suggestions import bp as suggestions_bp
 
 
 def init_app(app: Flask) -> None:
@@ -32,5 +33,5 @@ def init_app(app: Flask) -> None:
         if request.blueprint in errors.CONSOLE_BLUEPRINTS:
             csrf.protect()
 
-    for bp in (auth_bp, agents_bp, calls_bp, audit_bp, admin_bp, plans_bp, report_bp, scripts_bp):
+    for bp in (auth_bp, agents_bp, calls_bp, audit_bp, admin_bp, plans_bp, report_bp, scripts_bp, suggestions_bp):
         app.register_blueprint(bp)

@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "scripts": frozenset({S, C, AD}),  # read the scripts and their filed versions
     "script_edit": frozenset({S, AD}),  # write drafts, switch a script on or off
     "script_approve": frozenset({C, AD}),  # approve or retire a version (话术报备)
+    "suggestions": frozenset({S, AD}),  # customers' opinions: read and route to a department
     "users": frozenset({AD}),
     "full_phone": frozenset({C, AD}),
 }
@@ -56,6 +57,7 @@ MENU = (
     ("upload", "admin.upload", "导入名单"),
     ("upload", "plans.plans", "回访计划"),
     ("scripts", "scripts.index", "话术管理"),
+    ("suggestions", "suggestions.index", "意见建议"),
     ("users", "admin.users", "用户管理"),
 )
 

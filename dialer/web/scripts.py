@@ -29,6 +29,7 @@ from dialer.model.scripts import (
     versions_of,
 )
 from dialer.model.states import ScriptStatus
+from dialer.model.suggestions import suggestions_of
 from dialer.services import services
 from dialer.web.helpers import audit, db, now, requires, user
 
@@ -51,14 +52,16 @@ class ScriptRow:
 
 def call_wording(session: Session, attempt: Attempt) -> dict[str, Any]:
     """Return what the call page's wording section shows: the exact version this call used."""
+    found: dict[str, Any] = {"wording": None, "wording_row": None, "wording_problem": None,
+                             "suggestions": suggestions_of(session, attempt.id)}  # fmt: skip
     if attempt.script_version is None:
-        return {"wording": None, "wording_row": None, "wording_problem": None}
+        return found
     try:
-        wording = services().scripts.for_attempt(session, attempt)
-        row = version_of(session, attempt.script, attempt.script_version)
+        found["wording"] = services().scripts.for_attempt(session, attempt)
+        found["wording_row"] = version_of(session, attempt.script, attempt.script_version)
     except DialerError as exc:
-        return {"wording": None, "wording_row": None, "wording_problem": str(exc)}
-    return {"wording": wording, "wording_row": row, "wording_problem": None}
+        found["wording_problem"] = str(exc)
+    return found
 
 
 def _known(script_id: str) -> list[ScriptVersion]:
