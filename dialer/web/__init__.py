@@ -33,5 +33,15 @@ def init_app(app: Flask) -> None:
         if request.blueprint in errors.CONSOLE_BLUEPRINTS:
             csrf.protect()
 
-    for bp in (auth_bp, agents_bp, calls_bp, audit_bp, admin_bp, plans_bp, report_bp, scripts_bp, suggestions_bp):
+    for bp in (
+        auth_bp,
+        agents_bp,
+        calls_bp,
+        audit_bp,
+        admin_bp,
+        plans_bp,
+        report_bp,
+        scripts_bp,
+        suggestions_bp,
+    ):
         app.register_blueprint(bp)

@@ -12,7 +12,9 @@ from werkzeug.wrappers import Response
 from dialer.web.helpers import db
 
 log = logging.getLogger(__name__)
-CONSOLE_BLUEPRINTS = frozenset({"auth", "agents", "calls", "auditlog", "admin", "plans", "report", "scripts", "suggestions"})
+CONSOLE_BLUEPRINTS = frozenset(
+    {"auth", "agents", "calls", "auditlog", "admin", "plans", "report", "scripts", "suggestions"}
+)
 MESSAGES = {
     400: ("请求无效", "提交的内容不完整或格式不对，请返回上一页检查后重试。"),
     401: ("请先登录", "您尚未登录或登录已过期，请重新登录。"),

@@ -32,7 +32,14 @@ ESCALATION_STATUSES = labels_by_word(EscalationStatus)
 OUTCOMES = labels_by_word(AttemptOutcome)
 # The gateway's call statuses, as status callbacks and the attempt's `status` carry them.
 CALL_STATUSES = labels_by_word(CallStatus)
-ANSWERS = {"yes": "是", "no": "否", "unclear": "未听清", "agent": "转人工", "no_answer": "无回答", "open": "已留言"}
+ANSWERS = {
+    "yes": "是",
+    "no": "否",
+    "unclear": "未听清",
+    "agent": "转人工",
+    "no_answer": "无回答",
+    "open": "已留言",
+}
 EVENT_KINDS = {
     "status": "状态回调", "twiml": "语音流程", "answer": "回答", "recording": "录音", "queue": "排队",
     "agent": "坐席", "note": "备注", "dial": "拨号", "webhook": "回调",
