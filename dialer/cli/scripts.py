@@ -13,8 +13,9 @@ from dialer.cli import Context, pass_ctx
 from dialer.errors import DialerError, ScriptError
 from dialer.ivr.script import Script, check_scripts, load_script
 from dialer.ivr.versions import approve_version, import_file, retire_version
+from dialer.model.audit import append_audit
 from dialer.model.people import User
-from dialer.model.scripts import approved_version, versions_of
+from dialer.model.scripts import ScriptVersion, approved_version, version_of, versions_of
 from dialer.model.states import ScriptStatus, label
 from dialer.model.users import find_user
 
@@ -189,3 +190,41 @@ def _user(session: Session, username: str) -> User:
     if who is None or not who.active:
         raise ScriptError(f"没有名为 {username} 的可用用户；请用 dialer users 查看或创建用户")
     return who
+
+
+@scripts.command("export")
+@click.argument("script_id")
+@click.option(
+    "--version", "number", type=int, default=None, help="Version number (default: the approved one)."
+)
+@click.option("--docx", "target", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the filing document (.docx).")  # fmt: skip
+@pass_ctx
+def export(ctx: Context, script_id: str, number: int | None, target: Path) -> None:
+    """Write the filing document (话术报备文件) of a script version as DOCX."""
+    from dialer.ivr.filing import filing_docx
+    from dialer.ivr.versions import ScriptBook
+
+    with ctx.database().session() as session, session.begin():
+        row = _version_to_file(session, script_id, number)
+        script = ScriptBook(ctx.settings.scripts_dir).wording(row)
+        data = filing_docx(script, row, ctx.settings.company_name, ctx.settings.tz)
+        append_audit(session, "cli", "script_export", f"script:{script_id}", {"version": row.version})
+        version = row.version
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise ScriptError(f"无法写入 {target}（{exc.strerror}）；请换一个可写的位置") from None
+    click.echo(f"已导出话术 {script_id} 第{version}版的报备文件：{target}")
+
+
+def _version_to_file(session: Session, script_id: str, number: int | None) -> ScriptVersion:
+    if number is not None:
+        return version_of(session, script_id, number)
+    row = approved_version(session, script_id)
+    if row is None:
+        rows = versions_of(session, script_id)
+        if not rows:
+            raise ScriptError(f"话术 {script_id} 还没有任何版本；请用 dialer scripts versions 查看已有话术")
+        row = rows[-1]
+    return row

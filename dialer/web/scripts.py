@@ -7,16 +7,18 @@ audited). An approved version never changes: an edit makes a new draft.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from dialer.errors import DialerError
+from dialer.ivr.filing import filing_docx
 from dialer.ivr.script import Script, check_scripts
 from dialer.ivr.versions import approve_version, ensure_filed, retire_version
 from dialer.model import Attempt
@@ -34,6 +36,7 @@ from dialer.services import services
 from dialer.web.helpers import audit, db, now, requires, user
 
 bp = Blueprint("scripts", __name__, url_prefix="/admin/scripts")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SCRIPT_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 
 
@@ -174,3 +177,21 @@ def retire(script_id: str, number: int) -> Response:
 
 def _form(name: str) -> str:
     return request.form.get(name, "")
+
+
+@bp.get("/<script_id>/versions/<int:number>/filing.docx")
+@requires("scripts")
+def filing(script_id: str, number: int) -> Response:
+    """Download the filing document (话术报备文件) of one version; audited."""
+    _known(script_id)
+    try:
+        row = version_of(db(), script_id, number)
+        wording = services().scripts.wording(row)
+    except DialerError:
+        abort(404)
+    settings = services().settings
+    data = filing_docx(wording, row, settings.company_name, settings.tz)
+    audit("script_export", f"script:{script_id}", version=number)
+    db().commit()
+    return send_file(io.BytesIO(data), as_attachment=True, max_age=0, mimetype=DOCX,
+                     download_name=f"话术报备-{script_id}-第{number}版.docx")  # fmt: skip

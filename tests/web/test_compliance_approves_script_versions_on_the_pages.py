@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from io import BytesIO
 
+from docx import Document
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -42,3 +44,10 @@ def test_a_supervisor_is_refused_and_a_compliance_officer_approves(
         assert [v.status for v in versions_of(s, "complaint")] == ["retired", "approved"]
     page = get(compliance, "/admin/scripts/complaint").get_data(as_text=True)
     assert NEW_QUESTION in page and "已批准（在用）" in page
+
+    filing = get(compliance, "/admin/scripts/complaint/versions/2/filing.docx")
+    assert filing.status_code == 200 and "attachment" in filing.headers["Content-Disposition"]
+    doc = Document(BytesIO(filing.get_data()))
+    text = "".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert NEW_QUESTION in text and "wang_qc" in text and "第2版" in text
+    assert get(compliance, "/admin/scripts/complaint/versions/9/filing.docx").status_code == 404
