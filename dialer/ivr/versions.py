@@ -165,6 +165,8 @@ class ScriptBook:
         if attempt.script_version is not None:
             return self.for_attempt(session, attempt)
         row = approved_version(session, attempt.script)
+        if row is None and ensure_filed(session, self.folder, now):  # a call placed before any dialler pass
+            row = approved_version(session, attempt.script)
         if row is None:
             raise ScriptError(f"话术 {attempt.script} 没有已批准的版本，不能用于通话；请先批准一个版本")
         attempt.script_version, attempt.script_sha256 = row.version, row.sha256
