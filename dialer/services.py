@@ -9,14 +9,13 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
 from dialer.clock import Clock, SystemClock
 from dialer.holidays import load_work_calendar
-from dialer.ivr.script import Script, load_scripts
+from dialer.ivr.versions import ScriptBook
 from dialer.model import Database, open_database
 from dialer.policy.rules import DialRules, TaskTypeRules, Window
 from dialer.settings import Settings
@@ -28,28 +27,6 @@ if TYPE_CHECKING:
 
 EXTENSION_KEY = "dialer"
 SPEECH_THREADS = 4
-
-
-class ScriptBook:
-    """The call scripts of one folder, read and validated on first use, then kept for the process.
-
-    Read lazily because a fresh installation may start before its scripts are uploaded in the console.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._scripts: dict[str, Script] | None = None
-        self._lock = threading.Lock()
-
-    def __getitem__(self, script_id: str) -> Script:
-        return self.all()[script_id]
-
-    def all(self) -> dict[str, Script]:
-        """Return every script by id; raise ScriptError naming each problem of the folder."""
-        with self._lock:
-            if self._scripts is None:
-                self._scripts = load_scripts(self.folder)
-            return self._scripts
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,21 @@ def init(ctx: Context) -> None:
         click.echo(f"Database {where} is up to date (revision {after}).")
     else:
         click.echo(f"Database {where} upgraded from {before or 'empty'} to revision {after}.")
+    _file_shipped_scripts(ctx)
+
+
+def _file_shipped_scripts(ctx: Context) -> None:
+    """File each shipped script that the database does not have yet as approved version 1."""
+    from dialer.ivr.versions import load_shipped
+
+    folder = ctx.settings.scripts_dir
+    with ctx.database().session() as session, session.begin():
+        added = load_shipped(session, folder, datetime.now(UTC))
+    if added:
+        names = "、".join(f"{v.script_id}（{v.name}）" for v in added)
+        click.echo(f"已将 {folder} 中的 {len(added)} 份话术登记为已批准的第1版：{names}")
+    else:
+        click.echo(f"{folder} 中的话术均已登记，未新增版本。")
 
 
 @click.command("import")

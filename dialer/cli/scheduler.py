@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -14,6 +16,9 @@ from rich.table import Table
 from dialer.cli import Context, pass_ctx
 from dialer.clock import FixedClock, SystemClock
 from dialer.settings import Settings
+
+if TYPE_CHECKING:
+    from dialer.speech import SpeechModel
 
 
 def register(group: click.Group) -> None:
@@ -35,6 +40,7 @@ def scheduler(ctx: Context, at_text: str | None) -> None:
     if at is not None:
         _refuse_pretended_time(ctx.settings)
     from dialer.worker import download_due_recordings, hang_up_machines, ring_requested_agents
+    from dialer.worker.suggestions import transcribe_suggestions
 
     settings, db = ctx.settings, ctx.database()
     dialer = build_dialer(settings, db)
@@ -51,13 +57,28 @@ def scheduler(ctx: Context, at_text: str | None) -> None:
     def end_machine_calls() -> None:
         hang_up_machines(db, gateway)
 
+    background: list[Callable[[], object]] = [store_recordings]
+    speech = _speech_model(settings)
+    if speech is not None:  # customers' opinions are transcribed free-form here, never during the call
+
+        def transcribe_opinions() -> None:
+            transcribe_suggestions(settings, db, speech)
+
+        background.append(transcribe_opinions)
     run_scheduler(
-        dialer,
-        clock,
-        settings.tick_seconds,
-        background=(store_recordings,),
-        urgent=(ring_agents, end_machine_calls),
+        dialer, clock, settings.tick_seconds, background=background, urgent=(ring_agents, end_machine_calls)
     )
+
+
+def _speech_model(settings: Settings) -> SpeechModel | None:
+    """Load the speech model for background transcription, or None when none is configured."""
+    if not settings.vosk_model_path:
+        return None
+    from dialer.speech import load_model
+    from dialer.speech.standin import is_standin
+
+    path = settings.vosk_model_path
+    return load_model(path, strict=not is_standin(path))
 
 
 def _refuse_pretended_time(settings: Settings) -> None:

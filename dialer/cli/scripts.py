@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session
 
 from dialer.cli import Context, pass_ctx
 from dialer.errors import DialerError, ScriptError
 from dialer.ivr.script import Script, check_scripts, load_script
+from dialer.ivr.versions import approve_version, import_file, retire_version
+from dialer.model.audit import append_audit
+from dialer.model.people import User
+from dialer.model.scripts import ScriptVersion, approved_version, version_of, versions_of
+from dialer.model.states import ScriptStatus, label
+from dialer.model.users import find_user
 
 DIR_TYPE = click.Path(file_okay=False, path_type=Path)
 
@@ -20,7 +29,7 @@ def register(group: click.Group) -> None:
 
 @click.group()
 def scripts() -> None:
-    """Validate and read the IVR scripts in ivr_scripts/."""
+    """Validate, read, file and approve the IVR scripts (话术报备)."""
 
 
 @scripts.command("check")
@@ -93,3 +102,129 @@ def describe(script: Script) -> list[str]:
     for name in ("closing", "wrong_person_close", "escalation", "agent_unavailable", "elderly_offer"):
         lines.append(f"  {name.replace('_', ' ')}: {script.prompt(name)}")
     return lines
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _local(ctx: Context, at: datetime | None) -> str:
+    return "" if at is None else at.astimezone(ctx.settings.tz).strftime("%Y-%m-%d %H:%M")
+
+
+@scripts.command("versions")
+@click.argument("script_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
+@pass_ctx
+def versions(ctx: Context, script_id: str, as_json: bool) -> None:
+    """List a script's filed versions: number, status, SHA-256, approver and time."""
+    with ctx.database().session() as session:
+        rows = versions_of(session, script_id)
+        if not rows:
+            raise ScriptError(
+                f"话术 {script_id} 还没有任何版本；运行 dialer init 登记随附话术，或用 dialer scripts import 导入"
+            )
+        data = [{"version": v.version, "status": v.status, "sha256": v.sha256, "name": v.name,
+                 "created_by": v.created_by, "created_at": v.created_at.isoformat(),
+                 "approved_by": v.approved_by, "approved_at": v.approved_at and v.approved_at.isoformat(),
+                 "retired_by": v.retired_by, "retired_at": v.retired_at and v.retired_at.isoformat()}
+                for v in rows]  # fmt: skip
+        lines = [f"第{v.version}版  {label(ScriptStatus(v.status))}  sha256 {v.sha256}  "
+                 f"批准：{v.approved_by or '—'} {_local(ctx, v.approved_at)}" for v in rows]  # fmt: skip
+    if as_json:
+        click.echo(json.dumps({"script": script_id, "versions": data}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"话术 {script_id} 共 {len(rows)} 个版本：")
+    for line in lines:
+        click.echo(f"  {line}")
+
+
+@scripts.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--by", "actor", default="cli", show_default=True, help="Who files the draft (for the audit log)."
+)
+@pass_ctx
+def import_(ctx: Context, file: Path, actor: str) -> None:
+    """Store a script file as a new draft of the script it names; it is not dialled until approved."""
+    with ctx.database().session() as session, session.begin():
+        row = import_file(session, file, ctx.settings.scripts_dir, actor, _now())
+        number, sha, sid = row.version, row.sha256, row.script_id
+    click.echo(f"已导入话术 {sid} 第{number}版（草稿，sha256 {sha}）；批准前不会用于拨打。"
+               f"批准：dialer scripts approve {sid} --version {number} --by 用户名")  # fmt: skip
+
+
+@scripts.command("approve")
+@click.argument("script_id")
+@click.option("--version", "number", type=int, required=True, help="The draft's version number.")
+@click.option("--by", "username", required=True, help="The approving user (compliance or admin).")
+@pass_ctx
+def approve_cmd(ctx: Context, script_id: str, number: int, username: str) -> None:
+    """Approve a draft: calls not yet started use it; the version it replaces is retired."""
+    with ctx.database().session() as session, session.begin():
+        who = _user(session, username)
+        row = approve_version(session, script_id, number, who.username, who.role, _now())
+        sha = row.sha256
+    click.echo(
+        f"话术 {script_id} 第{number}版已由 {username} 批准（sha256 {sha}）；之后开始的通话都使用此版本。"
+    )
+
+
+@scripts.command("retire")
+@click.argument("script_id")
+@click.option("--version", "number", type=int, required=True, help="The version number to withdraw.")
+@click.option("--by", "username", required=True, help="The user withdrawing it (compliance or admin).")
+@pass_ctx
+def retire_cmd(ctx: Context, script_id: str, number: int, username: str) -> None:
+    """Withdraw a version; a script with no approved version is not dialled."""
+    with ctx.database().session() as session, session.begin():
+        who = _user(session, username)
+        retire_version(session, script_id, number, who.username, who.role, _now())
+        left = approved_version(session, script_id)
+    tail = "" if left else "；此话术现在没有已批准的版本，它的任务暂停拨打"
+    click.echo(f"话术 {script_id} 第{number}版已由 {username} 停用{tail}。")
+
+
+def _user(session: Session, username: str) -> User:
+    who = find_user(session, username)
+    if who is None or not who.active:
+        raise ScriptError(f"没有名为 {username} 的可用用户；请用 dialer users 查看或创建用户")
+    return who
+
+
+@scripts.command("export")
+@click.argument("script_id")
+@click.option(
+    "--version", "number", type=int, default=None, help="Version number (default: the approved one)."
+)
+@click.option("--docx", "target", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the filing document (.docx).")  # fmt: skip
+@pass_ctx
+def export(ctx: Context, script_id: str, number: int | None, target: Path) -> None:
+    """Write the filing document (话术报备文件) of a script version as DOCX."""
+    from dialer.ivr.filing import filing_docx
+    from dialer.ivr.versions import ScriptBook
+
+    with ctx.database().session() as session, session.begin():
+        row = _version_to_file(session, script_id, number)
+        script = ScriptBook(ctx.settings.scripts_dir).wording(row)
+        data = filing_docx(script, row, ctx.settings.company_name, ctx.settings.tz)
+        append_audit(session, "cli", "script_export", f"script:{script_id}", {"version": row.version})
+        version = row.version
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise ScriptError(f"无法写入 {target}（{exc.strerror}）；请换一个可写的位置") from None
+    click.echo(f"已导出话术 {script_id} 第{version}版的报备文件：{target}")
+
+
+def _version_to_file(session: Session, script_id: str, number: int | None) -> ScriptVersion:
+    if number is not None:
+        return version_of(session, script_id, number)
+    row = approved_version(session, script_id)
+    if row is None:
+        rows = versions_of(session, script_id)
+        if not rows:
+            raise ScriptError(f"话术 {script_id} 还没有任何版本；请用 dialer scripts versions 查看已有话术")
+        row = rows[-1]
+    return row

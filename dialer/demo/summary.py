@@ -112,7 +112,10 @@ def open_items(s: Session, svc: Services) -> list[dict[str, Any]]:
     q = select(Task).where(Task.id.in_(reached), Task.status.not_in(DECIDED)).order_by(Task.id)
     found = []
     for task in s.scalars(q):
-        script = svc.scripts[task.attempts[-1].script if task.attempts else task.script]
+        last = task.attempts[-1] if task.attempts else None
+        script = svc.scripts.heard_on(s, last) if last is not None else svc.scripts.current(s, task.script)
+        if script is None:
+            continue
         ctx = call_context(svc.settings, svc.task_types, task, svc.clock.now())
         items = standing(s, script, ctx, task).open
         found.append({

@@ -53,7 +53,7 @@ def answer() -> Response:
         state = State.from_dict(attempt.ivr_state["state"])
         if not conversation.awaits(attempt, state, turn):  # a retry of a turn already handled, or a stale one
             return twiml(attempt.ivr_state.get("twiml") or EMPTY)
-        kind = conversation.question_kind(attempt, state)
+        kind = conversation.question_kind(s, attempt, state)
     heard = hear(svc, request.form.to_dict(), kind, request.args.get(NO_INPUT_PARAM) == "1")
     with _sqlite_writer(svc), svc.db.session() as s, s.begin():
         attempt = s.get_one(Attempt, int(request.args["a"]), with_for_update=svc.db.is_postgres)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dialer.errors import ScriptError
 from dialer.ivr import flow
 from dialer.ivr.escalation import escalate, latest_escalation, queue_name
 from dialer.ivr.items import call_context, standing
@@ -53,7 +54,7 @@ class Conversation:
             return self._keep(
                 s, attempt, state, HANGUP, now, state.turn if isinstance(event, Heard) else None
             )
-        script = self.svc.scripts[attempt.script]
+        script = self.svc.scripts.for_attempt(s, attempt)
         flow_event = event.event if isinstance(event, Heard) else event
         new_state, step = flow.step(script, state, flow_event, self.context(attempt, now))
         if isinstance(event, Heard):
@@ -82,9 +83,9 @@ class Conversation:
         handled = attempt.ivr_state.get("handled")
         return turn == str(state.turn) and current == state.turn and handled != state.turn
 
-    def question_kind(self, attempt: Attempt, state: State) -> str:
+    def question_kind(self, s: Session, attempt: Attempt, state: State) -> str:
         """Return the kind of answer the current question expects (how to hear it)."""
-        question = flow.current_question(self.svc.scripts[attempt.script], state)
+        question = flow.current_question(self.svc.scripts.for_attempt(s, attempt), state)
         return question.kind if question else "yes_no"
 
     def context(self, attempt: Attempt, now: datetime) -> CallContext:
@@ -112,7 +113,13 @@ class Conversation:
         # Asking for the first TwiML means the call was answered, whether or not an `in-progress` callback
         # comes (Somleng sends only the final status).
         attempt.answered_at = attempt.answered_at or now
-        state, step = flow.start(self.svc.scripts[attempt.script], self.context(attempt, now))
+        try:
+            script = self.svc.scripts.pin(s, attempt, now)  # calls not yet started use the approved version
+        except ScriptError as exc:
+            attempt.outcome, attempt.error_message = AttemptOutcome.ERROR, str(exc)
+            record_event(s, attempt, "note", "script_not_approved", {"error": str(exc)}, at=now)
+            return self._keep(s, attempt, None, HANGUP, now)
+        state, step = flow.start(script, self.context(attempt, now))
         return self._keep(s, attempt, state, self._render(step, attempt), now)
 
     def _handover(self, s: Session, attempt: Attempt) -> Handover | None:

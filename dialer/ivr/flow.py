@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from dialer.ivr.script import Question, Script
+from dialer.ivr.script import OPEN, Question, Script
 from dialer.ivr.values import (
     ELDERLY,
     LABELS,
@@ -41,6 +41,8 @@ from dialer.ivr.values import (
     Step,
     honorific_for,
 )
+
+OPEN_MAX_SECONDS = 60  # the longest opinion a customer may leave
 
 __all__ = [
     "LABELS", "OUTCOMES", "PHASES", "AgentBridged", "AgentUnavailable", "Answer", "AnswerRecord", "CallContext",
@@ -91,6 +93,10 @@ def _on_answer(script: Script, state: State, event: Answer, ctx: CallContext) ->
     q = _current(script, state)
     if label == "agent":
         return _escalate(script, state, "agent", _record(script, state, q, event, label, False, False, ctx))
+    if state.phase == "question" and q.kind == OPEN:  # an opinion is optional: heard or not, go on
+        free = "open" if label == "open" else "no_answer"
+        rec = _record(script, _replace(state, unclear_streak=0), q, event, free, True, False, ctx)
+        return _next_question(script, _replace(state, unclear_streak=0), ctx, rec)
     if label in ("unclear", "no_answer"):
         return _on_unclear(script, state, event, label, ctx)
     state = _replace(state, unclear_streak=0)
@@ -188,6 +194,9 @@ def _finish(
 ) -> tuple[State, Step]:
     outcome = "problem" if state.problems else "succeeded"
     notice = (_line(script, ctx, "problem_notice"),) if state.problems else ()
+    asked = script.questions[: state.index + 1] if state.phase == "question" else ()
+    if any(q.kind == OPEN and ctx.holds(q.when) for q in asked):
+        notice = (*notice, _line(script, ctx, "opinion_thanks"))
     done = _replace(state, phase="done", outcome=outcome)
     say = (*ack, *notice, _line(script, ctx, "closing"))
     return done, Step(say=say, hangup=True, record=rec, outcome=outcome)
@@ -222,7 +231,9 @@ def _ask(
 ) -> Step:
     keys = keys_only or ctx.keys_only
     say = [*lead, Prompt(_text(script, q, ctx), q.prompt_audio)]
-    if (hint or keys) and q is not ELDERLY:  # the offer names its own keys
+    if q.kind == OPEN:  # how to leave an opinion, or none
+        say.append(Prompt(ctx.fill(q.keys_hint or script.prompt("open_hint"))))
+    elif (hint or keys) and q is not ELDERLY:  # the offer names its own keys
         say.append(Prompt(ctx.fill(q.keys_hint or script.prompt("keys_hint"))))
     return Step(say=tuple(say), listen=_listen(state, q, ctx, script, keys_only=keys), record=record)
 
@@ -230,6 +241,8 @@ def _ask(
 def _listen(state: State, q: Question, ctx: CallContext, script: Script, *, keys_only: bool) -> Listen:
     kind = "identity" if q is script.identity else q.kind
     fallback = ctx.fill(script.prompt("no_input"))
+    if kind == OPEN:  # a free answer is recorded even without a speech model: it is transcribed later
+        return Listen(q.id, kind, False, state.turn, OPEN_MAX_SECONDS, ctx.timeout, "#20", fallback)
     return Listen(q.id, kind, keys_only, state.turn, ctx.max_length, ctx.timeout, "120", fallback)
 
 

@@ -34,7 +34,11 @@ PLACEHOLDERS = (
 MATTER_PLACEHOLDERS = ("product", "event_date", "cooling_off_days", "insured_name")
 # Script-level conditions a question may be asked under (`when = "..."`); see CallContext.holds.
 CONDITIONS = ("insured_differs",)
-QUESTION_KINDS = tuple(k for k in KINDS if k != "identity")
+# "open": a free answer (意见或建议), kept as a clip, transcribed in the background, filed as a suggestion; never a
+# problem case and never required.
+OPEN = "open"
+QUESTION_KINDS = (*(k for k in KINDS if k != "identity"), OPEN)
+OPINION_WORDS = "宝贵意见"
 ANSWERS = ("yes", "no")
 TOP_KEYS = {"id", "name", "task_types", "max_reasks", "prompts", "identity", "questions"}
 QUESTION_KEYS = {
@@ -61,6 +65,9 @@ DEFAULT_PROMPTS = {
     "escalation": "正在为您转接人工客服，请稍候。",
     "agent_unavailable": "非常抱歉，目前人工客服繁忙，稍后会有专人给您回电。",
     "elderly_offer": "为了更好地为您服务，请问您需要转接人工客服吗？需要请按1，不需要请按2。",
+    # Said before the closing only when the call asked an open question (意见或建议).
+    "opinion_thanks": "感谢您提出的宝贵意见，我们会认真研究改进。",
+    "open_hint": "请在提示音后说出您的意见或建议，说完请按井号键；没有的话，请按2。",
 }
 BEFORE_IDENTITY = ("greeting", "recording_notice", "wrong_person_close")
 
@@ -92,6 +99,17 @@ class Script:
     questions: tuple[Question, ...]
     max_reasks: int = 2
     path: Path | None = None
+    version: int | None = None  # the filed version (话术报备) this wording is, when read from the database
+    sha256: str | None = None
+
+    def lines(self) -> list[tuple[str, str]]:
+        """Return every line the customer may hear, in call order, each with its Chinese label."""
+        out = [("开场问候", self.prompt("greeting")), ("录音告知", self.prompt("recording_notice")),
+               ("身份确认", self.identity.text), ("非本人结束语", self.prompt("wrong_person_close")),
+               ("来意说明", self.prompt("introduction"))]  # fmt: skip
+        out += [(f"问题{n}", q.text) for n, q in enumerate(self.questions, start=1)]
+        out.append(("结束语", self.prompt("closing")))
+        return out
 
     def prompt(self, name: str) -> str:
         """Return the courtesy line called `name` (a default when the file leaves it out)."""
@@ -140,10 +158,19 @@ def check_scripts(directory: Path) -> tuple[dict[str, Script], list[str]]:
 
 def _read(path: Path) -> tuple[Script | None, list[str]]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         return None, [f"{path}: cannot read it ({exc.strerror})"]
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        return None, [f"{path}: not valid TOML ({exc}); fix the syntax"]
+    return parse_script(text, path)
+
+
+def parse_script(text: str, path: Path) -> tuple[Script | None, list[str]]:
+    """Validate a script's TOML text as if it were the file `path` (its id, its audio folder)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         return None, [f"{path}: not valid TOML ({exc}); fix the syntax"]
     v = _Validator(path)
     script = v.script(data)
@@ -171,9 +198,20 @@ class _Validator:
         prompts = self._prompts(data.get("prompts"))
         identity = self._identity(data.get("identity"))
         questions = self._questions(data.get("questions"))
+        self._opinion_words(prompts, questions)
         if self.problems or identity is None:
             return None
         return Script(sid, name, task_types, prompts, identity, questions, max_reasks, self.path)
+
+    def _opinion_words(self, prompts: dict[str, str], questions: tuple[Question, ...]) -> None:
+        """Thank for 宝贵意见 only in a call that asks for one: the closing itself never says it."""
+        asks = any(q.kind == OPEN for q in questions)
+        for key in sorted(set(prompts) - {"opinion_thanks"}):
+            if OPINION_WORDS in prompts[key]:
+                self.fail(f"[prompts] field {key!r}", f"says {OPINION_WORDS}; say it in 'opinion_thanks', "
+                          "which is spoken only when an open question was asked")  # fmt: skip
+        if not asks and "opinion_thanks" in prompts:
+            self.fail("[prompts] field 'opinion_thanks'", "the script asks no open question; remove it")
 
     def _unknown(self, where: str, table: dict[str, Any], known: set[str]) -> None:
         for key in sorted(set(table) - known):
@@ -271,8 +309,11 @@ class _Validator:
         text = self._text(f"{label} field 'text'", table.get("text"))
         kind = self._choice(f"{label} field 'kind'", table.get("kind", "yes_no"), QUESTION_KINDS, "kind")
         bad = self._choice(f"{label} field 'bad_answer'", table.get("bad_answer", "no"), ANSWERS, "answer")
-        required = self._flag(f"{label} field 'required'", table.get("required", True))
+        required = self._flag(f"{label} field 'required'", table.get("required", kind != OPEN))
         escalate = self._flag(f"{label} field 'escalate_on_bad'", table.get("escalate_on_bad", False))
+        if kind == OPEN and (required or escalate):
+            self.fail(f"{label} field 'kind'", "an open question (意见或建议) is never required and never escalates; "
+                      "remove 'required' and 'escalate_on_bad'")  # fmt: skip
         audio = self._audio(f"{label} field 'prompt_audio'", table.get("prompt_audio"))
         hint = self._optional_text(f"{label} field 'keys_hint'", table.get("keys_hint"))
         when = table.get("when")

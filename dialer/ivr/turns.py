@@ -15,10 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dialer.errors import GatewayError
+from dialer.ivr.script import OPEN
 from dialer.ivr.values import Answer, AnswerRecord, Event, Hangup
 from dialer.model import Answer as AnswerRow
 from dialer.model import Attempt, ProblemCase, Recording
 from dialer.model.cases import file_problem_case
+from dialer.model.suggestions import Suggestion
 from dialer.policy.classify import classify
 from dialer.services import Services
 
@@ -52,12 +54,24 @@ def hear(svc: Services, form: dict[str, str], kind: str, no_input: bool) -> Hear
     url = form.get("RecordingUrl", "")
     if not url or form.get("RecordingDuration", "0") in ("", "0"):
         return Heard(Answer("no_answer"))
+    if kind == OPEN:
+        return _keep_opinion(svc, url, form.get("RecordingSid"))
     return _transcribe(svc, url, form.get("RecordingSid"), kind)
 
 
 def fetch_seconds(budget: float) -> float:
     """Return how much of an answer's time budget fetching its clip may take (the rest is for transcribing)."""
     return max(budget - TRANSCRIBE_RESERVE, budget / 2)
+
+
+def _keep_opinion(svc: Services, url: str, sid: str | None) -> Heard:
+    """Keep a free answer's clip; it is transcribed free-form in the background, not during the call."""
+    try:
+        clip = svc.require_gateway().fetch_media(url)
+    except GatewayError as exc:
+        log.warning("opinion clip %s could not be fetched: %s", url, exc)
+        return Heard(Answer("no_answer"), clip_url=url, clip_sid=sid)
+    return Heard(Answer("open"), clip=clip, clip_sid=sid, clip_url=url, matched="open")
 
 
 def _transcribe(svc: Services, url: str, sid: str | None, kind: str) -> Heard:
@@ -118,6 +132,9 @@ def store_turn(
     )  # fmt: skip
     s.add(row)
     s.flush()
+    if rec.label == "open" and rec.final and clip is not None:  # an opinion: a suggestion, never a problem
+        s.add(Suggestion(attempt_id=attempt.id, task_id=attempt.task_id, answer_id=row.id, clip_id=clip.id,
+                         question_id=rec.question_id, question_text=rec.question_text, created_at=now))  # fmt: skip
     if rec.problem and rec.final:
         file_problem_case(s, svc.dial_rules.calendar, svc.settings, ProblemCase(
             task_id=attempt.task_id, attempt_id=attempt.id, answer_id=row.id, question_id=rec.question_id,

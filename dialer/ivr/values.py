@@ -12,7 +12,7 @@ from typing import Any
 
 from dialer.ivr.script import Question
 
-LABELS = ("yes", "no", "unclear", "agent", "no_answer")
+LABELS = ("yes", "no", "unclear", "agent", "no_answer", "open")  # "open": a free answer was recorded
 OUTCOMES = ("succeeded", "problem", "wrong_person")
 PHASES = ("identity", "elderly", "question", "escalated", "done")
 ELDERLY = Question("elderly_offer", "", "yes_no", "no", False, False)

@@ -15,7 +15,7 @@ from dialer.model.db import MAX_ID, Database, migrate, open_database, parse_id
 from dialer.model.pacing import DialPacer
 from dialer.model.people import Customer, OptOut, User
 from dialer.model.reports import FiledReport
-from dialer.model.scripts import ScriptSetting
+from dialer.model.scripts import ScriptSetting, ScriptVersion
 from dialer.model.sessions import UserSession
 from dialer.model.states import (
     CALLS_IN_FLIGHT,
@@ -25,6 +25,7 @@ from dialer.model.states import (
     RecordingKind,
     RecordingStatus,
 )
+from dialer.model.suggestions import Suggestion
 from dialer.model.tasks import Callback, ImportBatch, Task
 
 __all__ = [
@@ -56,6 +57,8 @@ __all__ = [
     "RecordingStatus",
     "Role",
     "ScriptSetting",
+    "ScriptVersion",
+    "Suggestion",
     "Task",
     "TaskStatus",
     "User",

@@ -37,6 +37,9 @@ class Attempt(Base):
     answered_by: Mapped[str | None] = mapped_column(String(30))
     to_number: Mapped[str] = mapped_column(String(20))
     script: Mapped[str] = mapped_column(String(64))
+    # The exact approved version of the script the call used, fixed when the customer answers.
+    script_version: Mapped[int | None]
+    script_sha256: Mapped[str | None] = mapped_column(String(64))
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     placed_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]

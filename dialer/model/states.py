@@ -141,6 +141,22 @@ class RecordingStatus(StrEnum):
     PURGED = "purged"
 
 
+class ScriptStatus(StrEnum):
+    """Where one version of a call script stands in its filing (话术报备)."""
+
+    DRAFT = "draft"  # being written; never dialled
+    APPROVED = "approved"  # filed and approved: the one version calls use; never changes again
+    RETIRED = "retired"  # replaced by a newer approved version, or withdrawn
+
+
+class SuggestionStatus(StrEnum):
+    """Where a customer's opinion or suggestion (意见或建议) stands."""
+
+    TRANSCRIBING = "transcribing"  # the clip waits for the worker's free-form transcription
+    NEW = "new"  # transcribed; waits for a supervisor to route it
+    ROUTED = "routed"  # handed to a department
+
+
 class Role(StrEnum):
     AGENT = "agent"
     SUPERVISOR = "supervisor"
@@ -185,6 +201,9 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         RecordingStatus.PENDING: "待下载", RecordingStatus.STORED: "已保存", RecordingStatus.FAILED: "下载失败",
         RecordingStatus.PURGED: "已按期删除",
     },
+    ScriptStatus: {ScriptStatus.DRAFT: "草稿", ScriptStatus.APPROVED: "已批准（在用）", ScriptStatus.RETIRED: "已停用"},
+    SuggestionStatus: {SuggestionStatus.TRANSCRIBING: "待转写", SuggestionStatus.NEW: "待分派",
+                       SuggestionStatus.ROUTED: "已转交部门"},
     Role: {Role.AGENT: "回访专员", Role.SUPERVISOR: "主管", Role.COMPLIANCE: "合规质检", Role.ADMIN: "系统管理员"},
 }  # fmt: skip
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dialer.clock import utcnow
 from dialer.gateway.client import Gateway
+from dialer.ivr.versions import ensure_filed
 from dialer.model import Attempt, AttemptOutcome, Database, Task, TaskStatus
 from dialer.model.batches import plan_approved
 from dialer.model.outcomes import (
@@ -24,7 +25,7 @@ from dialer.model.outcomes import (
     task_view,
 )
 from dialer.model.pacing import CLAIMS_ROW, calls_in_flight, lock_pacer
-from dialer.model.scripts import script_switches
+from dialer.model.scripts import script_switches, unapproved_scripts
 from dialer.model.states import CALLS_AT_GATEWAY, CallStatus
 from dialer.policy.attempts import next_attempt_at
 from dialer.policy.dialing import STANDING_REASONS, may_dial
@@ -50,8 +51,9 @@ Postpone = Callable[[Session, "Task", str, datetime], None]
 
 
 def paused_scripts(s: Session) -> list[str]:
-    """Return the scripts switched off in the console: their tasks wait."""
-    return sorted(k for k, on in script_switches(s).items() if not on)
+    """Return the scripts switched off in the console, or with versions but none approved: their tasks wait."""
+    off = {k for k, on in script_switches(s).items() if not on}
+    return sorted(off | set(unapproved_scripts(s)))
 
 
 @dataclass
@@ -85,7 +87,8 @@ class TickReport:
     skipped: Counter[str] = field(default_factory=Counter)
     recovered: int = 0
     warnings: list[str] = field(default_factory=list)
-    paused_scripts: list[str] = field(default_factory=list)  # switched off in the console: their tasks wait
+    # switched off in the console, or with no approved version: their tasks wait
+    paused_scripts: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +131,7 @@ class Dialer:
         self._worker = worker
         self.stopping = threading.Event()  # set on SIGTERM: place nothing more, release what is claimed
         self._warned: set[str] = set()
+        self._filed = False
         if gateway is not None and gateway.worst_case_seconds >= settings.claim_lease_seconds:
             log.warning("DIALER_CLAIM_LEASE_SECONDS=%s is shorter than one slow gateway request (%.0f s): "
                         "raise it", settings.claim_lease_seconds, gateway.worst_case_seconds)  # fmt: skip
@@ -202,6 +206,9 @@ class Dialer:
         """Choose the due tasks this pass may dial, move the others on, claim the chosen; return them."""
         with self.db.session() as s, s.begin():
             lock_pacer(s, utcnow(), CLAIMS_ROW)  # one claimer at a time: the in-flight count stays true
+            if not self._filed:  # a fresh database: the shipped scripts are approved version 1
+                ensure_filed(s, self.settings.scripts_dir, now)
+                self._filed = True
             capacity = self.settings.max_concurrent_calls - calls_in_flight(s)
             report.paused_scripts = paused_scripts(s)
             tasks = list(s.scalars(self.due_tasks(now, lock=True, paused=report.paused_scripts)).unique())

@@ -1,4 +1,4 @@
-"""Supervisors' and admins' pages: upload a call list, scripts, today's progress, users and roles."""
+"""Supervisors' and admins' pages: upload a call list, today's progress, users and roles (scripts: web.scripts)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from dialer.errors import DialerError
 from dialer.holidays import load_work_calendar
 from dialer.intake import Limits, import_call_list
 from dialer.model import Role, User
-from dialer.model.scripts import script_switches, switch_script
 from dialer.model.users import create_user, reset_password, set_active, set_role, unlock
 from dialer.policy.rules import Window
 from dialer.reports import ProgressRow, at_risk_tasks, progress_on
@@ -24,7 +23,6 @@ from dialer.reports.coverage import coverage_rows
 from dialer.services import services
 from dialer.web.helpers import ROLE_NAMES, audit, db, now, requires, user
 from dialer.web.plans import BIG_UPLOAD_BYTES, start_background_import
-from dialer.web.scripts import list_scripts, read_script
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
@@ -88,44 +86,6 @@ def _safe_name(filename: str) -> str:
     """Keep the file's own name (Chinese included) but nothing that could climb out of the folder."""
     name = re.sub(r"[^\w.\-]", "_", Path(filename.replace("\\", "/")).name).lstrip(".")
     return name or "upload.csv"
-
-
-@bp.get("/scripts")
-@requires("scripts")
-def scripts() -> str:
-    """List the call scripts, whether each passes validation, and whether it is switched on."""
-    found = list_scripts(services().settings.scripts_dir)
-    return render_template("scripts.html", scripts=found, switches=script_switches(db()),
-                           folder=services().settings.scripts_dir)  # fmt: skip
-
-
-def _script_path(script_id: str) -> Path:
-    folder = services().settings.scripts_dir
-    path = folder / f"{script_id}.toml"
-    if not re.fullmatch(r"[\w\-]+", script_id) or not path.is_file():
-        abort(404)
-    return path
-
-
-@bp.get("/scripts/<script_id>")
-@requires("scripts")
-def script(script_id: str) -> str:
-    """Show one script's lines and questions."""
-    info = read_script(_script_path(script_id))
-    return render_template("script.html", s=info, enabled=script_switches(db()).get(script_id, True))
-
-
-@bp.post("/scripts/<script_id>/switch")
-@requires("scripts")
-def switch(script_id: str) -> Response:
-    """Switch a script on or off."""
-    _script_path(script_id)
-    on = request.form.get("enabled") == "1"
-    switch_script(db(), script_id, on, user().username, now())
-    audit("script_switch", f"script:{script_id}", enabled=on)
-    db().commit()
-    flash(f"话术 {script_id} 已{'启用' if on else '停用'}。", "ok")
-    return redirect(url_for("admin.scripts"))
 
 
 @bp.get("/progress")

@@ -82,8 +82,8 @@ def _callback(callback_id: int) -> Subject:
 
 def _script(subject: Subject) -> Script | None:
     try:
-        return services().scripts[subject.attempt.script]
-    except (KeyError, ScriptError):
+        return services().scripts.heard_on(db(), subject.attempt)
+    except ScriptError:
         return None
 
 

@@ -16,6 +16,7 @@ from dialer.web import lists
 from dialer.web.evidence import build as build_evidence
 from dialer.web.files import Found, check, locate, stores, stream
 from dialer.web.helpers import audit, db, requires
+from dialer.web.scripts import call_wording
 from dialer.web.search import CALLS, LIMIT
 from dialer.web.timeline import describe
 from dialer.web.words import OUTCOMES
@@ -61,8 +62,8 @@ def call(attempt_id: int) -> str:
     profile = services().settings.profile
     unrecordable = None if profile.call_recording else profile.label  # the line cannot record a whole call
     return render_template("call.html", a=a, task=task, full=full, clips=clips, cases=cases,
-                           escalations=escalations, timeline=timeline,
-                           unrecordable=unrecordable)  # fmt: skip
+                           escalations=escalations, timeline=timeline, unrecordable=unrecordable,
+                           **call_wording(db(), a))  # fmt: skip
 
 
 def _recording_file(recording_id: int) -> tuple[Recording, Found]:

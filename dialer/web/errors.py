@@ -25,6 +25,8 @@ CONSOLE_BLUEPRINTS = frozenset(
         "tasks",
         "calendar",
         "worklists",
+        "scripts",
+        "suggestions",
     }
 )
 MESSAGES = {

@@ -36,7 +36,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "progress": frozenset({S, AD}),
     "report": frozenset({S, C, AD}),  # the monthly report
     "report_file": frozenset({S, AD}),
-    "scripts": frozenset({S, AD}),
+    "scripts": frozenset({S, C, AD}),  # read the scripts and their filed versions
+    "script_edit": frozenset({S, AD}),  # write drafts, switch a script on or off
+    "script_approve": frozenset({C, AD}),  # approve or retire a version (话术报备)
+    "suggestions": frozenset({S, AD}),  # customers' opinions: read and route to a department
     "users": frozenset({AD}),
     "calendar": frozenset({AD}),  # next year's holidays and 调休 working days
     "full_phone": frozenset({C, AD}),
@@ -60,7 +63,8 @@ MENU = (
     ("report", "report.page", "月度报告"),
     ("upload", "admin.upload", "导入名单"),
     ("upload", "plans.plans", "回访计划"),
-    ("scripts", "admin.scripts", "话术管理"),
+    ("scripts", "scripts.index", "话术管理"),
+    ("suggestions", "suggestions.index", "意见建议"),
     ("users", "admin.users", "用户管理"),
     ("calendar", "calendar.page", "节假日日历"),
 )
@@ -73,7 +77,8 @@ SECTION = {
     "agents.schedule_callback": "agents.cases", "agents.close": "agents.cases",
     "agents.callback_done": "agents.callbacks", "answers.escalation": "agents.board",
     "answers.save_escalation": "agents.board", "answers.callback": "agents.callbacks",
-    "answers.save_callback": "agents.callbacks", "calls.call": "calls.search", "report.tasks": "report.page", "admin.script": "admin.scripts",
+    "answers.save_callback": "agents.callbacks", "calls.call": "calls.search", "report.tasks": "report.page", "scripts.show": "scripts.index",
+    "scripts.edit": "scripts.index",
     "agents.reassign": "agents.cases", "agents.reopen": "agents.cases", "worklists.customer": "worklists.tasks",
 }  # fmt: skip
 

@@ -1,70 +1,197 @@
-"""Read the call scripts for the console: through dialer.ivr.script's validator when it is there."""
+"""The scripts pages (话术管理): every script's filed versions, approval, retirement, the on/off switch, and
+the wording a call used.
+
+Supervisors and admins write drafts; only compliance officers and admins approve or retire (and it is
+audited). An approved version never changes: an edit makes a new draft.
+"""
 
 from __future__ import annotations
 
-import importlib
-import tomllib
-from dataclasses import dataclass, field
-from pathlib import Path
+import io
+import re
+from dataclasses import dataclass
 from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from dialer.errors import DialerError
+from dialer.ivr.filing import filing_docx
+from dialer.ivr.script import Script, check_scripts
+from dialer.ivr.versions import approve_version, ensure_filed, retire_version
+from dialer.model import Attempt
+from dialer.model.scripts import (
+    ScriptVersion,
+    approved_versions,
+    script_switches,
+    switch_script,
+    version_of,
+    versions_of,
+)
+from dialer.model.states import ScriptStatus
+from dialer.model.suggestions import suggestions_of
+from dialer.services import services
+from dialer.web.helpers import audit, db, now, requires, user
+
+bp = Blueprint("scripts", __name__, url_prefix="/admin/scripts")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SCRIPT_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 
 
 @dataclass(frozen=True)
-class ScriptInfo:
-    """What the scripts page shows of one script file."""
+class ScriptRow:
+    """One line of the scripts list."""
 
     id: str
-    path: Path
-    name: str = ""
-    task_types: tuple[str, ...] = ()
-    prompts: dict[str, str] = field(default_factory=dict)
-    identity: str = ""
-    questions: list[dict[str, Any]] = field(default_factory=list)
+    name: str
+    task_types: tuple[str, ...]
+    questions: int
+    approved: ScriptVersion | None
+    drafts: int
     problem: str | None = None
-    validated: bool = False  # True when the IVR's own loader checked it
 
 
-def _loader() -> Any:
+def call_wording(session: Session, attempt: Attempt) -> dict[str, Any]:
+    """Return what the call page's wording section shows: the exact version this call used."""
+    found: dict[str, Any] = {"wording": None, "wording_row": None, "wording_problem": None,
+                             "suggestions": suggestions_of(session, attempt.id)}  # fmt: skip
+    if attempt.script_version is None:
+        return found
     try:
-        return importlib.import_module("dialer.ivr.script").load_script
-    except (ImportError, AttributeError):
-        return None  # the IVR room is not built here: show the files as they are
+        found["wording"] = services().scripts.for_attempt(session, attempt)
+        found["wording_row"] = version_of(session, attempt.script, attempt.script_version)
+    except DialerError as exc:
+        found["wording_problem"] = str(exc)
+    return found
 
 
-def _from_script(path: Path, s: Any) -> ScriptInfo:
-    qs = [{"id": q.id, "text": q.text, "kind": q.kind, "bad_answer": q.bad_answer, "required": q.required,
-           "escalate_on_bad": q.escalate_on_bad} for q in s.questions]  # fmt: skip
-    return ScriptInfo(s.id, path, s.name, tuple(s.task_types), dict(s.prompts), s.identity.text, qs,
-                      validated=True)  # fmt: skip
+def _known(script_id: str) -> list[ScriptVersion]:
+    """Return the script's versions; 404 for an id that is not a script (nor could be one)."""
+    if not SCRIPT_ID.fullmatch(script_id):
+        abort(404)
+    if ensure_filed(db(), services().settings.scripts_dir, now()):
+        db().commit()
+    rows = versions_of(db(), script_id)
+    if not rows:
+        abort(404)
+    return rows
 
 
-def _from_toml(path: Path, problem: str | None) -> ScriptInfo:
+def _rows() -> list[ScriptRow]:
+    book = services().scripts
+    approved = approved_versions(db())
+    drafts: dict[str, int] = {}
+    for v in db().scalars(select(ScriptVersion).where(ScriptVersion.status == ScriptStatus.DRAFT)):
+        drafts[v.script_id] = drafts.get(v.script_id, 0) + 1
+    out: list[ScriptRow] = []
+    for sid in sorted(set(approved) | set(drafts)):
+        row = approved.get(sid) or versions_of(db(), sid)[-1]
+        try:
+            s: Script = book.wording(row)
+        except DialerError as exc:
+            out.append(ScriptRow(sid, row.name, (), 0, approved.get(sid), drafts.get(sid, 0), str(exc)))
+            continue
+        out.append(
+            ScriptRow(sid, s.name, s.task_types, len(s.questions), approved.get(sid), drafts.get(sid, 0))
+        )
+    return out
+
+
+@bp.get("")
+@requires("scripts")
+def index() -> str:
+    """List the scripts: the approved version calls use, drafts waiting for approval, and the switch."""
+    folder = services().settings.scripts_dir
+    filed = ensure_filed(db(), folder, now())
+    if filed:
+        db().commit()
+    _, problems = check_scripts(folder)
+    return render_template("scripts.html", scripts=_rows(), switches=script_switches(db()), folder=folder,
+                           folder_problems=problems)  # fmt: skip
+
+
+@bp.get("/<script_id>")
+@requires("scripts")
+def show(script_id: str) -> str:
+    """Show a script's versions and the wording of the approved one (or the latest draft)."""
+    rows = _known(script_id)
+    current = next((v for v in rows if v.status == ScriptStatus.APPROVED), rows[-1])
+    wording, problem = None, None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return ScriptInfo(path.stem, path, problem=problem or f"无法读取：{exc}")
-    questions = [q for q in data.get("questions", []) if isinstance(q, dict)]
-    identity = data.get("identity", {})
-    return ScriptInfo(
-        str(data.get("id", path.stem)), path, str(data.get("name", "")), tuple(data.get("task_types", ())),
-        {k: str(v) for k, v in data.get("prompts", {}).items()},
-        str(identity.get("text", "")) if isinstance(identity, dict) else "", questions, problem=problem,
-    )  # fmt: skip
+        wording = services().scripts.wording(current)
+    except DialerError as exc:
+        problem = str(exc)
+    enabled = script_switches(db()).get(script_id, True)
+    return render_template("script.html", script_id=script_id, versions=list(reversed(rows)), current=current,
+                           s=wording, problem=problem, enabled=enabled)  # fmt: skip
 
 
-def read_script(path: Path) -> ScriptInfo:
-    """Return one script file's contents, with the validator's complaint if it has one."""
-    load = _loader()
-    if load is None:
-        return _from_toml(path, None)
+@bp.post("/<script_id>/switch")
+@requires("script_edit")
+def switch(script_id: str) -> Response:
+    """Switch a script on or off."""
+    _known(script_id)
+    on = _form("enabled") == "1"
+    switch_script(db(), script_id, on, user().username, now())
+    audit("script_switch", f"script:{script_id}", enabled=on)
+    db().commit()
+    flash(f"话术 {script_id} 已{'启用' if on else '停用'}。", "ok")
+    return redirect(url_for("scripts.index"))
+
+
+@bp.post("/<script_id>/versions/<int:number>/approve")
+@requires("script_approve")
+def approve(script_id: str, number: int) -> Response:
+    """Approve a draft: calls not yet started use it, and the version it replaces is retired."""
+    _known(script_id)
+    who = user()
     try:
-        return _from_script(path, load(path))
-    except Exception as exc:  # the IVR loader is another room's: any failure is shown, not raised
-        return _from_toml(path, str(exc))
+        approve_version(db(), script_id, number, who.username, who.role, now())
+    except DialerError as exc:
+        db().rollback()
+        flash(str(exc), "error")
+    else:
+        db().commit()
+        flash(f"话术 {script_id} 第{number}版已批准；之后开始的通话都使用此版本。", "ok")
+    return redirect(url_for("scripts.show", script_id=script_id))
 
 
-def list_scripts(directory: Path) -> list[ScriptInfo]:
-    """Return every `*.toml` script in `directory`, by file name."""
-    if not directory.is_dir():
-        return []
-    return [read_script(p) for p in sorted(directory.glob("*.toml"))]
+@bp.post("/<script_id>/versions/<int:number>/retire")
+@requires("script_approve")
+def retire(script_id: str, number: int) -> Response:
+    """Withdraw a version; a script left with no approved version is not dialled."""
+    _known(script_id)
+    who = user()
+    try:
+        retire_version(db(), script_id, number, who.username, who.role, now())
+    except DialerError as exc:
+        db().rollback()
+        flash(str(exc), "error")
+    else:
+        db().commit()
+        flash(f"话术 {script_id} 第{number}版已停用。", "ok")
+    return redirect(url_for("scripts.show", script_id=script_id))
+
+
+def _form(name: str) -> str:
+    return request.form.get(name, "")
+
+
+@bp.get("/<script_id>/versions/<int:number>/filing.docx")
+@requires("scripts")
+def filing(script_id: str, number: int) -> Response:
+    """Download the filing document (话术报备文件) of one version; audited."""
+    _known(script_id)
+    try:
+        row = version_of(db(), script_id, number)
+        wording = services().scripts.wording(row)
+    except DialerError:
+        abort(404)
+    settings = services().settings
+    data = filing_docx(wording, row, settings.company_name, settings.tz)
+    audit("script_export", f"script:{script_id}", version=number)
+    db().commit()
+    return send_file(io.BytesIO(data), as_attachment=True, max_age=0, mimetype=DOCX,
+                     download_name=f"话术报备-{script_id}-第{number}版.docx")  # fmt: skip

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from flask import g
 from markupsafe import Markup, escape
 
 from dialer.errors import ScriptError
@@ -17,6 +18,8 @@ from dialer.model.states import (
     EscalationReason,
     EscalationStatus,
     RecordingKind,
+    ScriptStatus,
+    SuggestionStatus,
     TaskStatus,
     labels_by_word,
 )
@@ -31,7 +34,14 @@ ESCALATION_STATUSES = labels_by_word(EscalationStatus)
 OUTCOMES = labels_by_word(AttemptOutcome)
 # The gateway's call statuses, as status callbacks and the attempt's `status` carry them.
 CALL_STATUSES = labels_by_word(CallStatus)
-ANSWERS = {"yes": "是", "no": "否", "unclear": "未听清", "agent": "转人工", "no_answer": "无回答"}
+ANSWERS = {
+    "yes": "是",
+    "no": "否",
+    "unclear": "未听清",
+    "agent": "转人工",
+    "no_answer": "无回答",
+    "open": "已留言",
+}
 EVENT_KINDS = {
     "status": "状态回调", "twiml": "语音流程", "answer": "回答", "recording": "录音", "queue": "排队",
     "agent": "坐席", "note": "备注", "dial": "拨号", "webhook": "回调",
@@ -46,7 +56,10 @@ EVENT_NAMES = {
 TASK_STATUSES = labels_by_word(TaskStatus)
 CASE_STATUSES = labels_by_word(CaseStatus)
 RECORDING_KINDS = labels_by_word(RecordingKind)
+SCRIPT_STATUSES = labels_by_word(ScriptStatus)
+SUGGESTION_STATUSES = labels_by_word(SuggestionStatus)
 QUESTION_KINDS = {
+    "open": "意见建议（自由回答）",
     "yes_no": "是否题",
     "understanding": "理解确认题",
     "satisfaction": "满意度题",
@@ -57,12 +70,14 @@ PROMPTS = {
     "reask": "重问语", "no_input": "无应答提示", "keys_hint": "按键提示", "keys_only": "改用按键提示",
     "escalation": "转人工提示", "agent_unavailable": "坐席忙提示", "elderly_offer": "高龄客户询问",
     "problem_notice": "问题记录告知", "closing": "结束语", "wrong_person_close": "非本人结束语",
+    "opinion_thanks": "感谢意见语", "open_hint": "留言提示",
 }  # fmt: skip
 VOCABULARIES = {
     "reason": ESCALATION_REASONS, "escalation": ESCALATION_STATUSES, "outcome": OUTCOMES,
     "call_status": CALL_STATUSES, "answer": ANSWERS, "event": EVENT_KINDS, "task_status": TASK_STATUSES,
     "case_status": CASE_STATUSES, "recording": RECORDING_KINDS, "question_kind": QUESTION_KINDS,
-    "prompt": PROMPTS,
+    "prompt": PROMPTS, "script_status": SCRIPT_STATUSES,
+    "suggestion_status": SUGGESTION_STATUSES,
 }  # fmt: skip
 
 
@@ -100,12 +115,14 @@ def says(code: object, vocabulary: str, empty: str = "—") -> Markup:
 def script_name(script_id: str) -> str:
     """Return a script's Chinese name; failing that its task type's name; the id only if nothing names it."""
     svc = services()
-    try:
-        found = svc.scripts.all().get(script_id)
-    except ScriptError:  # a folder with a broken script: the pages still show something
-        found = None
-    if found is not None:
-        return found.name
+    if "script_names" not in g:  # read once per request
+        try:
+            with svc.db.session() as s:
+                g.script_names = svc.scripts.names(s)
+        except ScriptError:  # a stored version that no longer parses: the pages still show something
+            g.script_names = {}
+    if script_id in g.script_names:
+        return str(g.script_names[script_id])
     rules = svc.task_types.get(script_id)
     return f"{rules.name}话术" if rules is not None else script_id
 

@@ -20,7 +20,7 @@ def _run(*args: str, env: dict[str, str] | None = None) -> Result:
 def test_check_passes_on_the_shipped_scripts() -> None:
     result = _run("scripts", "check")
     assert result.exit_code == 0, result.output
-    assert "9 scripts are valid" in result.output and "new_policy" in result.output
+    assert "✓ 18 scripts are valid" in result.output and "new_policy" in result.output
 
 
 def test_check_names_each_problem_and_fails(tmp_path: Path) -> None:

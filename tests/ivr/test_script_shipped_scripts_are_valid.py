@@ -13,7 +13,8 @@ from .helpers import SCRIPTS_DIR, shipped
 SCRIPTS = shipped()
 EXPECTED = {
     "new_policy", "claim", "complaint", "repair", "discharge", "property_service", "new_account", "new_employee",
-    "general_service",
+    "general_service", "property_new_policy", "claim_survey", "new_policy_dividend", "new_policy_universal",
+    "new_policy_unit_linked", "outpatient", "chronic_disease", "employee_family", "sales_lead",
 }  # fmt: skip
 
 

@@ -17,7 +17,7 @@ PAGES = {
     "/audit.csv": {"compliance", "admin"},
     "/admin/upload": {"supervisor", "admin"},
     "/admin/progress": {"supervisor", "admin"},
-    "/admin/scripts": {"supervisor", "admin"},
+    "/admin/scripts": {"supervisor", "compliance", "admin"},
     "/admin/users": {"admin"},
 }
 ROLES = ("agent", "supervisor", "compliance", "admin")

@@ -108,7 +108,7 @@ def test_scripts_are_listed_viewed_and_switched_with_an_audit_entry(
     shutil.copytree(PROJECT_ROOT / "ivr_scripts", services(app).settings.scripts_dir, dirs_exist_ok=True)
     sign_in(client, "supervisor")
     listing = get(client, "/admin/scripts").get_data(as_text=True)
-    assert "理赔回访" in listing and listing.count("已启用") == 9
+    assert "理赔回访" in listing and listing.count("已启用") == 18
     shown = get(client, "/admin/scripts/claim").get_data(as_text=True)
     assert "理赔" in shown and "已启用" in shown
 
