@@ -10,13 +10,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 
 from dialer.model import Database, migrate, open_database
 from dialer.settings import Settings
+from tests.demo_run import run_demo
 from tests.s3server import moto_server
 
 LEAKY_PREFIXES = ("DIALER_", "TWILIO_", "VOSK_")
@@ -179,3 +181,14 @@ def s3_endpoint() -> Iterator[str]:
     """A real S3 API server (moto's, as its own process) on 127.0.0.1 for the whole run."""
     with moto_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, Any], Connection, Path]]:
+    """One `dialer demo --json` run, shared by the files that read it, and its database."""
+    root = tmp_path_factory.mktemp("demo") / "run"
+    summary = run_demo(root)
+    engine = create_engine(f"sqlite:///{root / 'dialer.sqlite3'}")
+    with engine.connect() as conn:
+        yield summary, conn, root
+    engine.dispose()

@@ -7,19 +7,16 @@ call once. Each test file then reads what happened to its own customer.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import Connection
 
 from dialer.settings import PROJECT_ROOT
 from tests.call.line import Line, open_line
+from tests.demo_run import run_demo
+
+__all__ = ["run_demo"]
 
 # The stand-in model decodes Korean 네/예/아니요/아뇨/상담 as 是/对/不是的/没有/人工, so customers speak Korean.
 # new_policy asks the identity question and then 14 questions; the last two ("索要过好处", "承诺过…额外收益") are
@@ -132,29 +129,6 @@ def campaign(tmp_path_factory: pytest.TempPathFactory, speech: object) -> Iterat
         ]
         line.settle()
         yield line
-
-
-def run_demo(root: Path, *options: str) -> dict[str, Any]:
-    """Run `dialer demo --json` as a real process into `root`; return the summary it printed."""
-    console = Path(sys.executable).with_name("dialer")
-    done = subprocess.run(
-        [str(console), "demo", "--json", "--dir", str(root), *options],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=480, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    summary: dict[str, Any] = json.loads(done.stdout)  # the whole of stdout is one JSON object
-    return summary
-
-
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, Any], Connection, Path]]:
-    """One `dialer demo --json` run, shared by the files that read it, and its database."""
-    root = tmp_path_factory.mktemp("demo") / "run"
-    summary = run_demo(root)
-    engine = create_engine(f"sqlite:///{root / 'dialer.sqlite3'}")
-    with engine.connect() as conn:
-        yield summary, conn, root
-    engine.dispose()
 
 
 def name_of(scenario: str) -> str:

@@ -25,9 +25,8 @@ def run(*args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any]]:
-    root = tmp_path_factory.mktemp("demo") / "run"
-    summary = run("demo", "--dir", str(root))
+def both(demo: tuple[dict[str, Any], Any, Path]) -> tuple[dict[str, Any], dict[str, Any]]:
+    summary, _, root = demo  # the session's one demo run (tests/conftest.py)
     report = run(
         "report", "--month", "2026-11", env={"DIALER_DATABASE_URL": f"sqlite:///{root / 'dialer.sqlite3'}"}
     )
