@@ -9,7 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from dialer.ivr.values import State
+from dialer.ivr.versions import ensure_filed
 from dialer.model import Answer, Attempt, Callback, Customer, Database, Escalation, Task, TaskStatus
+from dialer.model.scripts import approved_version
 from dialer.settings import PROJECT_ROOT
 from tests.web.seed import NOW
 
@@ -32,6 +34,9 @@ def copy_scripts(folder: Path) -> None:
 def seed_handover(db: Database, agent_id: int | None, *, live: bool = False, name: str = "王芳") -> Handover:
     """Add a new_policy call handed over after one 是; `live`: the call is still on, else it ended open."""
     with db.session() as s, s.begin():
+        ensure_filed(s, PROJECT_ROOT / "ivr_scripts", NOW)  # as `dialer init` does: approved version 1
+        filed = approved_version(s, "new_policy")
+        assert filed is not None
         c = Customer(name=name, phone="+8613955550001", gender="女")
         t = Task(customer=c, type="new_policy", script="new_policy", event_at=NOW - timedelta(days=3),
                  earliest_at=NOW - timedelta(days=3), deadline_at=NOW + timedelta(days=12), attempt_count=1,
@@ -40,7 +45,8 @@ def seed_handover(db: Database, agent_id: int | None, *, live: bool = False, nam
         a = Attempt(task=t, number=1, call_sid="CA" + hashlib.md5(name.encode()).hexdigest(), to_number=c.phone, script="new_policy",
                     status="in-progress" if live else "completed", outcome=None if live else "open",
                     placed_at=NOW - timedelta(minutes=5), answered_at=NOW - timedelta(minutes=5),
-                    ended_at=None if live else NOW - timedelta(minutes=1))  # fmt: skip
+                    ended_at=None if live else NOW - timedelta(minutes=1),
+                    script_version=filed.version, script_sha256=filed.sha256)  # fmt: skip
         state = State(script="new_policy", phase="escalated", index=0, turn=3, escalated="agent")
         a.ivr_state = {"state": state.to_dict(), "twiml": "<Response/>"}
         s.add_all([c, t, a])
