@@ -37,7 +37,7 @@ def test_an_overlong_answered_by_is_cut_to_its_column(fuzz_app: tuple[Flask, See
 def test_an_overlong_recording_status_and_sid_are_answered_200(fuzz_app: tuple[Flask, Seeded]) -> None:
     app, seeded = fuzz_app
     form = {"CallSid": _call(app, seeded).call_sid or "", "RecordingStatus": LONG,
-            "RecordingSid": "RE" + "f" * 60, "RecordingUrl": "http://127.0.0.1:9/x"}  # fmt: skip
+            "RecordingSid": "RE" + "f" * 70, "RecordingUrl": "http://127.0.0.1:9/x"}  # fmt: skip
     assert _signed(app, "recording", {"a": str(seeded.attempt)}, form) == 200
     with services(app).db.session() as s:
         names = list(s.scalars(select(AttemptEvent.name).where(AttemptEvent.kind == "recording")))

@@ -27,18 +27,23 @@ def import_claims(url: str, tmp_path: Path, n: int = 3, day: str = "2026-11-20")
     return int(report["batch_id"])
 
 
-def would_dial(url: str, tmp_path: Path) -> list[int]:
+def would_dial(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    monkeypatch.setenv(
+        "DIALER_MAX_CONCURRENT_CALLS", "10"
+    )  # the default (2) would cap the pass, not the plan
     return [c["task_id"] for c in cli_json(["tick", "--dry-run", "--at", AT], url, tmp_path)["calls"]]
 
 
-def test_a_plan_is_dialled_only_after_approval(url: str, tmp_path: Path) -> None:
+def test_a_plan_is_dialled_only_after_approval(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     plan = import_claims(url, tmp_path)
-    assert would_dial(url, tmp_path) == []
+    assert would_dial(url, tmp_path, monkeypatch) == []
     listed = cli_json(["batches", "list"], url, tmp_path)
     assert [(p["id"], p["status"], p["tasks"]) for p in listed] == [(plan, "pending", 3)]
     out = cli(["batches", "approve", str(plan), "--by", "主管王"], url, tmp_path).output
     assert f"回访计划 {plan} 已批准" in out and "主管王" in out
-    assert len(would_dial(url, tmp_path)) == 3
+    assert len(would_dial(url, tmp_path, monkeypatch)) == 3
     db = open_database(url)
     with db.session() as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "plan_approve")).one()
@@ -46,7 +51,9 @@ def test_a_plan_is_dialled_only_after_approval(url: str, tmp_path: Path) -> None
     assert entry.actor == "主管王" and entry.target == f"batch:{plan}"
 
 
-def test_a_rejected_plan_is_never_dialled_and_cannot_be_approved(url: str, tmp_path: Path) -> None:
+def test_a_rejected_plan_is_never_dialled_and_cannot_be_approved(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     plan = import_claims(url, tmp_path)
     cli(["batches", "reject", str(plan), "--reason", "名单重复", "--by", "主管王"], url, tmp_path)
     refused = cli(["batches", "approve", str(plan)], url, tmp_path, code=1)
@@ -54,14 +61,16 @@ def test_a_rejected_plan_is_never_dialled_and_cannot_be_approved(url: str, tmp_p
     shown = cli_json(["batches", "show", str(plan)], url, tmp_path)
     assert shown["status"] == "rejected" and shown["decision_note"] == "名单重复"
     assert shown["task_statuses"] == {"cancelled": 3}
-    assert would_dial(url, tmp_path) == []
+    assert would_dial(url, tmp_path, monkeypatch) == []
 
 
-def test_an_approved_plan_is_withdrawn_until_a_call_starts(url: str, tmp_path: Path) -> None:
+def test_an_approved_plan_is_withdrawn_until_a_call_starts(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = import_claims(url, tmp_path)
     cli(["batches", "approve", str(first)], url, tmp_path)
     cli(["batches", "withdraw", str(first), "--by", "主管王"], url, tmp_path)
-    assert would_dial(url, tmp_path) == []
+    assert would_dial(url, tmp_path, monkeypatch) == []
     second = import_claims(url, tmp_path, 2, day="2026-11-21")
     cli(["batches", "approve", str(second)], url, tmp_path)
     db = open_database(url)
@@ -75,12 +84,12 @@ def test_an_approved_plan_is_withdrawn_until_a_call_starts(url: str, tmp_path: P
     assert "已经开始拨打，不能撤回" in refused.output
 
 
-def test_an_unknown_plan_is_named(url: str, tmp_path: Path) -> None:
+def test_an_unknown_plan_is_named(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     refused = cli(["batches", "show", "42"], url, tmp_path, code=1)
     assert "没有编号为 42 的回访计划" in refused.output
 
 
-def test_a_rejection_needs_a_reason(url: str, tmp_path: Path) -> None:
+def test_a_rejection_needs_a_reason(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plan = import_claims(url, tmp_path)
     refused = cli(["batches", "reject", str(plan), "--reason", " "], url, tmp_path, code=1)
     assert "需要填写原因" in refused.output
