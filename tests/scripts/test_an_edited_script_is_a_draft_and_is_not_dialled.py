@@ -44,6 +44,7 @@ def test_an_edit_of_the_approved_version_is_a_new_draft_and_calls_keep_the_appro
 def test_a_new_script_that_is_only_a_draft_is_not_dialled_until_it_is_approved(
     db: Database, settings: Settings, tmp_path: Path
 ) -> None:
+    settings = settings.replace(max_concurrent_calls=10)  # the default (2) would cap the pass, not the script
     source = tmp_path / "lead_visit.toml"
     source.write_text(edited_complaint().replace('id = "complaint"', 'id = "lead_visit"'), encoding="utf-8")
     repairs = seed_tasks(db, phones("+86135", 2), "repair")
