@@ -23,6 +23,7 @@ from dialer.model.outcomes import settle_by_verdict
 from dialer.policy.verdicts import Verdict
 from dialer.services import services
 from dialer.web.helpers import audit, db, now, requires, user
+from dialer.web.words import script_name
 
 bp = Blueprint("answers", __name__)
 NOTE_MAX = 500
@@ -127,7 +128,7 @@ def _save(subject: Subject) -> Response:
     script = _script(subject)
     if script is None:
         flash(
-            f"找不到本次通话所用的话术（{subject.attempt.script}），无法记录回答。请联系主管检查话术。",
+            f"找不到本次通话所用的话术（{script_name(subject.attempt.script)}），无法记录回答。请联系主管检查话术。",
             "error",
         )
         return redirect(subject.page)
