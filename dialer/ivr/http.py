@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from flask import Response, abort, request
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from dialer.gateway.signature import validate_signature
@@ -66,9 +66,17 @@ def reconnecting(view: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     the view again is safe: its transaction was rolled back with the lost connection, and every webhook is
     idempotent (a duplicate callback changes nothing), so even a commit that did land is not applied twice.
     """
+    raced = False
     for pause in RECONNECT_PAUSES:
         try:
             return view(*args, **kwargs)
+        except IntegrityError as exc:
+            # Two requests wrote the same row at once (e.g. the first calls filing the shipped scripts): the
+            # loser's transaction is rolled back; run it again once, and it finds the winner's row.
+            if raced:
+                raise
+            raced = True
+            log.warning("%s: a concurrent request wrote the same row (%s); trying again", request.path, exc.orig)
         except DBAPIError as exc:
             if not exc.connection_invalidated:
                 raise
