@@ -222,7 +222,6 @@ def _check(s: Settings) -> None:
         ("DIALER_IMPORT_MAX_XLSX_MB", s.import_max_xlsx_mb),
         ("DIALER_SESSION_IDLE_MINUTES", s.session_idle_minutes),
         ("DIALER_SESSION_MAX_HOURS", s.session_max_hours),
-        ("DIALER_QA_SAMPLE_PER_AGENT", s.qa_sample_per_agent),
     ):
         if value <= 0:
             raise SettingsError(f"{name}: must be greater than zero, got {value}")
@@ -242,10 +241,7 @@ def _check(s: Settings) -> None:
             "请按网关的双声道录音设置"
         )
     _check_windows(s.call_windows)
-    if not s.qa_checklist or len(set(s.qa_checklist)) != len(s.qa_checklist):
-        raise SettingsError(
-            "DIALER_QA_CHECKLIST：质检项目不能为空，也不能重复；请列出各项名称，如 [\"开场白规范\", \"结束语\"]"
-        )
+    _check_qa(s)
     if s.recordings_codec not in ("opus", "wav"):
         raise SettingsError(f"DIALER_RECORDINGS_CODEC: must be opus or wav, got {s.recordings_codec!r}")
     if s.recordings_url and not s.recordings_url.startswith("s3://"):
@@ -279,6 +275,18 @@ def _check_profile(s: Settings) -> None:
         raise SettingsError(
             f"DIALER_GATEWAY_SIGNING_KEY: {profile.label} 用单独的签名密钥签署回调，"
             "请在其控制台的 API 页面复制 Signing Key 填入（或用 DIALER_GATEWAY_SIGNING_KEY_FILE）"
+        )
+
+
+def _check_qa(s: Settings) -> None:
+    if s.qa_sample_per_agent <= 0:
+        raise SettingsError(
+            f"DIALER_QA_SAMPLE_PER_AGENT: must be greater than zero, got {s.qa_sample_per_agent}"
+        )
+    items = s.qa_checklist
+    if not items or len(set(items)) != len(items):
+        raise SettingsError(
+            'DIALER_QA_CHECKLIST：质检项目不能为空，也不能重复；请列出各项名称，如 ["开场白规范", "结束语"]'
         )
 
 

@@ -58,15 +58,19 @@ class Drawn:
 def agent_calls(session: Session, start: datetime, end: datetime) -> dict[int, list[int]]:
     """Return each agent's calls in [start, end): attempt ids, ascending, per agent id."""
     took = select(Escalation.agent_id.label("agent"), Escalation.attempt_id.label("attempt")).where(
-        Escalation.agent_id.is_not(None), Escalation.bridged_at >= start, Escalation.bridged_at < end)
-    noted = (select(Answer.recorded_by_id.label("agent"), Answer.attempt_id.label("attempt"))
-             .join(Attempt, Attempt.id == Answer.attempt_id)
-             .where(Answer.recorded_by_id.is_not(None), Attempt.created_at >= start, Attempt.created_at < end))
+        Escalation.agent_id.is_not(None), Escalation.bridged_at >= start, Escalation.bridged_at < end
+    )
+    noted = (
+        select(Answer.recorded_by_id.label("agent"), Answer.attempt_id.label("attempt"))
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .where(Answer.recorded_by_id.is_not(None), Attempt.created_at >= start, Attempt.created_at < end)
+    )
     called = select(Callback.assignee_id.label("agent"), Callback.attempt_id.label("attempt")).where(
         Callback.assignee_id.is_not(None), Callback.attempt_id.is_not(None), Callback.status == "done",
         Callback.done_at >= start, Callback.done_at < end)  # fmt: skip
     out: dict[int, set[int]] = {}
-    for agent, attempt in session.execute(union(took, noted, called)):
+    found: Any = session.execute(union(took, noted, called))  # a union's rows carry no column types
+    for agent, attempt in found:
         out.setdefault(int(agent), set()).add(int(attempt))
     return {agent: sorted(ids) for agent, ids in sorted(out.items())}
 
@@ -77,7 +81,9 @@ def pick(month: str, agent_id: int, pool: list[int], count: int) -> list[int]:
     return sorted(rng.sample(sorted(pool), min(count, len(pool))))
 
 
-def draw(session: Session, month: str, span: tuple[datetime, datetime], count: int, actor: str) -> list[Drawn]:
+def draw(
+    session: Session, month: str, span: tuple[datetime, datetime], count: int, actor: str
+) -> list[Drawn]:
     """Draw (or draw again) the month's sample of every agent; scored calls are kept. The caller commits."""
     if count < 1:
         raise DialerError("每名坐席抽取的通话数须至少为 1：请检查设置 DIALER_QA_SAMPLE_PER_AGENT。")

@@ -36,8 +36,16 @@ def page() -> str | tuple[str, int]:
         m = Month.containing(now(), services().settings.tz)
     rows = samples(db(), str(m))
     ids = [s.attempt_id for s in rows]
-    tasks = {a: t for a, t in db().execute(
-        select(Attempt.id, Task).join(Task, Attempt.task_id == Task.id).where(Attempt.id.in_(ids)))} if ids else {}
+    tasks = (
+        {
+            a: t
+            for a, t in db().execute(
+                select(Attempt.id, Task).join(Task, Attempt.task_id == Task.id).where(Attempt.id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
     settings = services().settings
     return render_template("qa.html", month=m, rows=rows, tasks=tasks, agents=qa_rows(db(), m),
                            per_agent=settings.qa_sample_per_agent, checklist=settings.qa_checklist)  # fmt: skip
@@ -53,11 +61,16 @@ def draw() -> Response:
         flash(str(exc), "error")
         return redirect(url_for("quality.page"))
     settings = services().settings
-    done = draw_month(db(), m, settings.tz, settings.qa_sample_per_agent, user().username, request.remote_addr)
+    done = draw_month(
+        db(), m, settings.tz, settings.qa_sample_per_agent, user().username, request.remote_addr
+    )
     db().commit()
     if done:
         picked = sum(len(d.attempt_ids) for d in done)
-        flash(f"{m.label}已抽取 {len(done)} 名坐席的 {picked} 通通话（新抽 {sum(d.added for d in done)} 通）。", "ok")
+        flash(
+            f"{m.label}已抽取 {len(done)} 名坐席的 {picked} 通通话（新抽 {sum(d.added for d in done)} 通）。",
+            "ok",
+        )
     else:
         flash(f"{m.label}没有坐席接听或处理过的通话，未抽取质检样本。", "error")
     return redirect(url_for("quality.page", month=str(m)))

@@ -6,7 +6,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from dialer.model import Answer, Attempt, Callback, Customer, Database, Escalation, Role, Task, TaskStatus, User
+from dialer.model import (
+    Answer,
+    Attempt,
+    Callback,
+    Customer,
+    Database,
+    Escalation,
+    Role,
+    Task,
+    TaskStatus,
+    User,
+)
 from tests.web.seed import NOW, _password_hash, _recording
 
 
@@ -36,7 +47,9 @@ def add_agent_calls(db: Database, root: Path, agent_id: int) -> AgentCalls:
     day = NOW - timedelta(days=5)
     calls: dict[str, list[int]] = {"li_agent": [], "zhou_agent": []}
     with db.session() as s, s.begin():
-        zhou = User(username="zhou_agent", role=Role.AGENT, display_name="周专员", password_hash=_password_hash())
+        zhou = User(
+            username="zhou_agent", role=Role.AGENT, display_name="周专员", password_hash=_password_hash()
+        )
         s.add(zhou)
         s.flush()
         for n in range(12):

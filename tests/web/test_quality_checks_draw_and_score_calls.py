@@ -34,7 +34,9 @@ def calls(app: Flask, database: Database, seeded: Seeded) -> AgentCalls:
 def drawn(db: Database) -> dict[int, list[int]]:
     with db.session() as s:
         out: dict[int, list[int]] = {}
-        for row in s.scalars(select(QaSample).where(QaSample.month == "2026-03").order_by(QaSample.attempt_id)):
+        for row in s.scalars(
+            select(QaSample).where(QaSample.month == "2026-03").order_by(QaSample.attempt_id)
+        ):
             out.setdefault(row.agent_id, []).append(row.attempt_id)
         return out
 
@@ -77,7 +79,10 @@ def test_the_command_line_draws_the_month(app: Flask, database: Database, calls:
            "DIALER_QA_SAMPLE_PER_AGENT": "4"}  # fmt: skip
     result = CliRunner().invoke(main, ["qa", "draw", "--month", "2026-03"], env=env)
     assert result.exit_code == 0, result.output
-    assert "李专员：本月通话 9 通，抽检 4 通" in result.output and "周专员：本月通话 3 通，抽检 3 通" in result.output
+    assert (
+        "李专员：本月通话 9 通，抽检 4 通" in result.output
+        and "周专员：本月通话 3 通，抽检 3 通" in result.output
+    )
     assert {k: len(v) for k, v in drawn(database).items()} == {calls.agents["li_agent"]: 4,
                                                                 calls.agents["zhou_agent"]: 3}  # fmt: skip
     bad = CliRunner().invoke(main, ["qa", "draw", "--month", "2026/03"], env=env)
@@ -132,7 +137,9 @@ def test_agents_cannot_open_quality_checks(client: FlaskClient, calls: AgentCall
     assert get(client, "/qa/samples/1").status_code == 404
 
 
-def test_the_monthly_report_shows_each_agents_average(app: Flask, database: Database, calls: AgentCalls) -> None:
+def test_the_monthly_report_shows_each_agents_average(
+    app: Flask, database: Database, calls: AgentCalls
+) -> None:
     settings = services(app).settings
     with database.session() as s, s.begin():
         draw_month(s, MARCH, settings.tz, 5, "zhao_sup")
@@ -143,7 +150,13 @@ def test_the_monthly_report_shows_each_agents_average(app: Flask, database: Data
     with database.session() as s:
         report = build_report(s, ReportRequest(month=MARCH, tz=settings.tz), NOW)
     rows = {r["agent"]: r for r in report["qa"]["rows"]}
-    assert rows["li_agent"] == {"agent": "li_agent", "name": "李专员", "sampled": 5, "scored": 2, "average": 90.0}
+    assert rows["li_agent"] == {
+        "agent": "li_agent",
+        "name": "李专员",
+        "sampled": 5,
+        "scored": 2,
+        "average": 90.0,
+    }
     assert rows["zhou_agent"]["average"] is None and rows["zhou_agent"]["sampled"] == 3
     assert report["qa"]["available"] is True
     agents = {a["agent"]: a["qa_score"] for a in report["agents"]}

@@ -34,7 +34,9 @@ def upgrade() -> None:
         sa.Column("scored_by", sa.String(length=64), nullable=True),
         sa.Column("scored_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["agent_id"], ["users.id"], name=op.f("fk_qa_samples_agent_id_users")),
-        sa.ForeignKeyConstraint(["attempt_id"], ["attempts.id"], name=op.f("fk_qa_samples_attempt_id_attempts")),
+        sa.ForeignKeyConstraint(
+            ["attempt_id"], ["attempts.id"], name=op.f("fk_qa_samples_attempt_id_attempts")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_qa_samples")),
         sa.UniqueConstraint("month", "agent_id", "attempt_id", name="uq_qa_samples_call"),
     )
