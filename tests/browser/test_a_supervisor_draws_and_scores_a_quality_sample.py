@@ -47,7 +47,7 @@ def test_a_supervisor_draws_a_sample_listens_and_scores_one_call(
     shots(page, "scoring")
     page.get_by_role("button", name="保存评分").click()
     expect(page.locator(".flash.ok")).to_contain_text(f"通话 {attempt} 的质检评分已保存：4/5 项符合")
-    expect(page.locator(f"#qa-samples tr[data-sample] >> text=4/5 项符合")).to_be_visible()
+    expect(page.locator("#qa-samples tr[data-sample] >> text=4/5 项符合")).to_be_visible()
     expect(agents).to_contain_text("80%")
     shots(page, "scored")
     with site.db.session() as s:
