@@ -64,6 +64,10 @@ def _value(key: str, value: Any) -> str:
         return ("启用" if value else "停用") if key == "enabled" else ("是" if value else "否")
     if value is None or value == "" or value == [] or value == {}:
         return "无"
+    if key == "agents" and isinstance(value, dict):  # a quality-check draw: each agent's sampled calls
+        return "；".join(
+            f"坐席 #{k} 通话 {'、'.join(str(v) for v in calls) or '无'}" for k, calls in value.items()
+        )
     if key == "filters" and isinstance(value, dict):
         return "，".join(f"{FILTER_LABELS.get(k, k)}={_filter_value(k, v)}" for k, v in value.items()) or "无"
     if isinstance(value, list):

@@ -129,6 +129,13 @@ def test_a_supervisor_draws_listens_and_scores_and_it_is_audited(client: FlaskCl
     page = get(client, "/qa?month=2026-03").get_data(as_text=True)
     assert "4/5 项符合" in page and "80%" in page
     assert get(client, "/audit").status_code == 403  # the supervisor's trail is for compliance to read
+    other = client.application.test_client()
+    sign_in(other, "compliance")
+    log = get(other, "/audit").get_data(as_text=True)
+    assert (
+        "质检抽样" in log and "质检评分" in log and f"质检样本 #{sid}" in log and "不符合项：身份核实" in log
+    )
+    assert f"坐席 #{calls.agents['li_agent']} 通话 " in log
 
 
 def test_agents_cannot_open_quality_checks(client: FlaskClient, calls: AgentCalls) -> None:
