@@ -145,7 +145,7 @@ def test_agents_cannot_open_quality_checks(client: FlaskClient, calls: AgentCall
 
 
 def test_the_monthly_report_shows_each_agents_average(
-    app: Flask, database: Database, calls: AgentCalls
+    app: Flask, database: Database, calls: AgentCalls, client: FlaskClient
 ) -> None:
     settings = services(app).settings
     with database.session() as s, s.begin():
@@ -173,3 +173,8 @@ def test_the_monthly_report_shows_each_agents_average(
     values = [[c for c in row] for row in wb["坐席"].iter_rows(values_only=True)]
     assert ["李专员", "li_agent", 7, 0, "90%", 1, 0] in [list(v[:7]) for v in values]
     assert ["李专员", "li_agent", 5, 2, "90%"] in [list(v[:5]) for v in values]
+    sign_in(client, "supervisor")
+    html = get(client, "/report?month=2026-03").get_data(as_text=True)
+    qa_table = html[html.index('id="qa"') :]
+    assert "90%" in html[html.index('id="agents"') : html.index('id="qa"')] and "李专员" in qa_table
+    assert "无数据" in qa_table and "质检得分为本月抽检通话的平均符合率" in html
