@@ -134,6 +134,14 @@ class Settings:
     recording_max_tries: int = env(
         "DIALER_RECORDING_MAX_TRIES", 8, doc="Download tries before a recording is marked failed"
     )
+    qa_sample_per_agent: int = env(
+        "DIALER_QA_SAMPLE_PER_AGENT", 5, doc="Calls drawn per agent each month for the quality check (质检)"
+    )
+    qa_checklist: tuple[str, ...] = env(
+        "DIALER_QA_CHECKLIST",
+        ("开场白规范", "身份核实", "逐项提示", "未作不当承诺", "结束语"),
+        doc="Items each sampled call is scored on (符合/不符合)",
+    )
     audit_key: str = env("DIALER_AUDIT_KEY", "", secret=True, doc="Keys the audit log's HMAC chain")
     session_idle_minutes: int = env(
         "DIALER_SESSION_IDLE_MINUTES", 30, doc="Console sign-in ends after this idle"
@@ -233,6 +241,7 @@ def _check(s: Settings) -> None:
             "请按网关的双声道录音设置"
         )
     _check_windows(s.call_windows)
+    _check_qa(s)
     if s.recordings_codec not in ("opus", "wav"):
         raise SettingsError(f"DIALER_RECORDINGS_CODEC: must be opus or wav, got {s.recordings_codec!r}")
     if s.recordings_url and not s.recordings_url.startswith("s3://"):
@@ -266,6 +275,18 @@ def _check_profile(s: Settings) -> None:
         raise SettingsError(
             f"DIALER_GATEWAY_SIGNING_KEY: {profile.label} 用单独的签名密钥签署回调，"
             "请在其控制台的 API 页面复制 Signing Key 填入（或用 DIALER_GATEWAY_SIGNING_KEY_FILE）"
+        )
+
+
+def _check_qa(s: Settings) -> None:
+    if s.qa_sample_per_agent <= 0:
+        raise SettingsError(
+            f"DIALER_QA_SAMPLE_PER_AGENT: must be greater than zero, got {s.qa_sample_per_agent}"
+        )
+    items = s.qa_checklist
+    if not items or len(set(items)) != len(items):
+        raise SettingsError(
+            'DIALER_QA_CHECKLIST：质检项目不能为空，也不能重复；请列出各项名称，如 ["开场白规范", "结束语"]'
         )
 
 

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "dialer.cli.console",
     "dialer.cli.demo",
     "dialer.cli.report",
+    "dialer.cli.quality",
     "dialer.cli.recordings",
 )
 

@@ -14,6 +14,7 @@ from dialer.model.cases import CaseNote, ProblemCase
 from dialer.model.db import MAX_ID, Database, migrate, open_database, parse_id
 from dialer.model.pacing import DialPacer
 from dialer.model.people import Customer, OptOut, User
+from dialer.model.quality import QaSample
 from dialer.model.reports import FiledReport
 from dialer.model.scripts import ScriptSetting, ScriptVersion
 from dialer.model.sessions import UserSession
@@ -52,6 +53,7 @@ __all__ = [
     "ImportBatch",
     "OptOut",
     "ProblemCase",
+    "QaSample",
     "Recording",
     "RecordingKind",
     "RecordingStatus",

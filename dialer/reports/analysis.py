@@ -81,9 +81,16 @@ def _manual_and_agents(r: dict[str, Any]) -> list[str]:
     agents = r["agents"]
     if agents:
         parts = [f"{a['name']} 接听 {a['calls_taken']} 通、办结问题件 {a['cases_closed']} 件" for a in agents]
-        lines.append(f"六、坐席情况。{'；'.join(parts)}。质检得分：无数据。{r['qa']['note']}")
+        said = f"六、坐席情况。{'；'.join(parts)}。"
     else:
-        lines.append(f"六、坐席情况。本月没有坐席接听或办结记录。质检得分：无数据。{r['qa']['note']}")
+        said = "六、坐席情况。本月没有坐席接听或办结记录。"
+    qa = r["qa"]
+    scored = [x for x in qa.get("rows", []) if x["average"] is not None]
+    if scored:
+        each = [f"{x['name']} {x['average']:g}%（评分 {x['scored']} 通）" for x in scored]
+        lines.append(f"{said}质检得分：{'；'.join(each)}。{qa['note']}")
+    else:
+        lines.append(f"{said}质检得分：无数据。{qa['note']}")
     return lines
 
 

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from dialer.model import User
 from dialer.reports import figures as fig
 from dialer.reports.analysis import write_analysis
-from dialer.reports.definitions import DEFINITIONS, MANUAL_NOTE, QA_NOTE
+from dialer.reports.definitions import DEFINITIONS, MANUAL_NOTE
 from dialer.reports.month import Month
+from dialer.reports.quality import qa_section
 
 MANUAL_LIMIT = 0.10  # the manual follow-up share must stay at or under 10%
 NOT_FILLED = "（未填写）"
@@ -108,7 +109,7 @@ def build_report(session: Session, req: ReportRequest, now: datetime) -> dict[st
     report["agents"] = _agents(session, scope)
     report["manual_followup"] = {"done": total["manual_followup"], "share": total["manual_followup_share"],
                                  "limit": MANUAL_LIMIT, "recorded": False, "note": MANUAL_NOTE}  # fmt: skip
-    report["qa"] = {"available": False, "note": QA_NOTE}
+    report["qa"] = qa_section(session, m, report["agents"])
     report["definitions"] = list(DEFINITIONS)
     report["message"] = f"{m.label}没有应回访的任务：本月报告为空。" if report["empty"] else ""
     report["analysis"] = write_analysis(report)

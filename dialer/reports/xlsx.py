@@ -195,10 +195,17 @@ def _cases_sheet(wb: Workbook, r: dict[str, Any]) -> None:
 
 def _agents_sheet(wb: Workbook, r: dict[str, Any]) -> None:
     ws = wb.create_sheet("坐席")
-    rows = [[a["name"], a["agent"], a["calls_taken"], a["cases_closed"], "无数据", a["previous"]["calls_taken"],
-             a["previous"]["cases_closed"]] for a in r["agents"]]  # fmt: skip
+    score = lambda v: "无数据" if v is None else f"{v:g}%"  # noqa: E731
+    rows = [[a["name"], a["agent"], a["calls_taken"], a["cases_closed"], score(a.get("qa_score")),
+             a["previous"]["calls_taken"], a["previous"]["cases_closed"]] for a in r["agents"]]  # fmt: skip
     _table(ws, ["坐席", "账号", "接听电话数", "办结问题件数", "质检得分", "上月接听", "上月办结"], rows,
            [False] * 7, "本月没有坐席接听或办结记录。")  # fmt: skip
+    ws.append([])
+    ws.append(["质检", "账号", "抽检通话数", "已评分", "平均得分"])
+    for cell in ws[ws.max_row]:
+        cell.font, cell.fill = BOLD, HEAD_FILL
+    for x in r["qa"].get("rows", []):
+        ws.append([x["name"], x["agent"], x["sampled"], x["scored"], score(x["average"])])
     ws.append([])
     ws.append([r["qa"]["note"]])
 

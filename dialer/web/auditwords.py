@@ -17,6 +17,7 @@ ROLE_WORDS = {str(Role.AGENT): "回访专员", str(Role.SUPERVISOR): "主管", s
 TARGETS = {
     "case": "问题件", "recording": "录音", "attempt": "通话", "user": "用户", "batch": "名单", "customer": "客户",
     "task": "任务", "escalation": "转人工来电", "callback": "回拨", "report": "月度报告", "script": "话术",
+    "qa": "质检抽样", "qa_sample": "质检样本",
 }  # fmt: skip
 LISTS = {"calls": "通话记录", "cases": "问题件列表", "callbacks": "回拨列表", "tasks": "任务列表",
          "audit_log": "审计日志"}  # fmt: skip
@@ -33,6 +34,8 @@ LABELS = {
     "encoding": "文件编码", "batch_id": "名单编号", "header_row": "表头行", "ignored_columns": "忽略的列",
     "error": "错误", "recordings": "删除录音", "customer_anonymised": "客户资料已匿名化", "failed": "失败",
     "message": "说明",
+    "per_agent": "每名坐席抽检数", "agents": "抽中的通话", "score": "得分", "out_of": "检查项数",
+    "items": "不符合项", "comment": "总评",
 }  # fmt: skip
 FILTER_LABELS = {
     "customer": "客户", "phone": "电话", "date_from": "开始日期", "date_to": "结束日期", "type": "任务类型",
@@ -52,7 +55,7 @@ def target_text(target: str) -> str:
         kind, key = found.groups()
         if kind == "script":
             return f"话术“{word(key, 'script')}”"
-        return f"{TARGETS[kind]} {key}" if kind == "report" else f"{TARGETS[kind]} #{key}"
+        return f"{TARGETS[kind]} {key}" if kind in ("report", "qa") else f"{TARGETS[kind]} #{key}"
     return LISTS.get(target, target)
 
 
@@ -61,6 +64,10 @@ def _value(key: str, value: Any) -> str:
         return ("启用" if value else "停用") if key == "enabled" else ("是" if value else "否")
     if value is None or value == "" or value == [] or value == {}:
         return "无"
+    if key == "agents" and isinstance(value, dict):  # a quality-check draw: each agent's sampled calls
+        return "；".join(
+            f"坐席 #{k} 通话 {'、'.join(str(v) for v in calls) or '无'}" for k, calls in value.items()
+        )
     if key == "filters" and isinstance(value, dict):
         return "，".join(f"{FILTER_LABELS.get(k, k)}={_filter_value(k, v)}" for k, v in value.items()) or "无"
     if isinstance(value, list):

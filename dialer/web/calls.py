@@ -47,7 +47,7 @@ def _attempt(attempt_id: int) -> Attempt:
 
 
 @bp.get("/calls/<int:attempt_id>")
-@requires("calls", hide=True)
+@requires("listen", hide=True)
 def call(attempt_id: int) -> str:
     """Show one call: recordings with their checksum, each answer with its clip, and the timeline."""
     a = _attempt(attempt_id)
@@ -75,7 +75,7 @@ def _recording_file(recording_id: int) -> tuple[Recording, Found]:
 
 
 @bp.get("/recordings/<int:recording_id>")
-@requires("calls", hide=True)
+@requires("listen", hide=True)
 def play(recording_id: int) -> Response:
     """Stream a recording for the player; Range requests get 206 so seeking works. Each request is logged."""
     rec, found = _recording_file(recording_id)

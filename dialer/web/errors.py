@@ -27,6 +27,7 @@ CONSOLE_BLUEPRINTS = frozenset(
         "worklists",
         "scripts",
         "suggestions",
+        "quality",
     }
 )
 MESSAGES = {

@@ -29,7 +29,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "cases": frozenset({A, S, AD}),
     "callbacks": frozenset({A, S, AD}),
     "task": frozenset({A, S, AD}),  # a task's page; an agent closes a lead there
-    "calls": frozenset({C, AD}),  # search, call page, replay, download, evidence export
+    "calls": frozenset({C, AD}),  # search, download, evidence export
+    "listen": frozenset({S, C, AD}),  # a call's page and its recordings, for quality checks (质检)
+    "qa": frozenset({S, C, AD}),  # draw the month's sample and score it
     "recording_failures": frozenset({S, C, AD}),  # recordings that could not be stored, and why
     "audit": frozenset({C, AD}),
     "upload": frozenset({S, AD}),
@@ -61,6 +63,7 @@ MENU = (
     ("audit", "auditlog.view", "审计日志"),
     ("progress", "admin.progress", "今日进度"),
     ("report", "report.page", "月度报告"),
+    ("qa", "quality.page", "质检"),
     ("upload", "admin.upload", "导入名单"),
     ("upload", "plans.plans", "回访计划"),
     ("scripts", "scripts.index", "话术管理"),
@@ -79,6 +82,7 @@ SECTION = {
     "answers.save_escalation": "agents.board", "answers.callback": "agents.callbacks",
     "answers.save_callback": "agents.callbacks", "calls.call": "calls.search", "report.tasks": "report.page", "scripts.show": "scripts.index",
     "scripts.edit": "scripts.index",
+    "quality.sample": "quality.page", "quality.draw": "quality.page", "quality.score_sample": "quality.page",
     "agents.reassign": "agents.cases", "agents.reopen": "agents.cases", "worklists.customer": "worklists.tasks",
 }  # fmt: skip
 

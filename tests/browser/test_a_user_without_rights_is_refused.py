@@ -1,4 +1,4 @@
-"""A signed-in user whose role has no right to calls is refused every recording and call URL."""
+"""A signed-in user whose role has no right to calls (an agent) is refused every recording and call URL."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ def test_a_user_with_no_rights_is_refused_on_every_recording_and_call_url(page: 
     page.goto(f"{site.url}{urls[1]}")
     expect(page.locator("h1")).to_have_text("登录")  # not signed in: sent to sign in, nothing played
     shots(page, "stranger-sent-to-sign-in")
-    sign_in(page, site, "zhao_sup", PASSWORD)
-    expect(page.locator("header .who")).to_contain_text("主管")
+    sign_in(page, site, "li_agent", PASSWORD)  # supervisors listen for quality checks; agents hear no call
+    expect(page.locator("header .who")).to_contain_text("回访专员")
     for n, url in enumerate(urls):
         resp = page.goto(f"{site.url}{url}")
         assert resp is not None and resp.status in (403, 404), url

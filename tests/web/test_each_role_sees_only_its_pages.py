@@ -19,6 +19,7 @@ PAGES = {
     "/admin/progress": {"supervisor", "admin"},
     "/admin/scripts": {"supervisor", "compliance", "admin"},
     "/admin/users": {"admin"},
+    "/qa": {"supervisor", "compliance", "admin"},
 }
 ROLES = ("agent", "supervisor", "compliance", "admin")
 
@@ -39,9 +40,11 @@ def test_call_and_recording_urls_follow_the_role(client: FlaskClient, seeded: Se
     urls = [f"/calls/{seeded.attempt}", f"/recordings/{seeded.call_recording}",
             f"/recordings/{seeded.clip}", f"/recordings/{seeded.call_recording}/download",
             f"/calls/{seeded.attempt}/evidence.zip"]  # fmt: skip
+    listen = {"compliance", "admin", "supervisor"}  # supervisors listen for quality checks, not download
     for url in urls:
         status = get(client, url).status_code
-        assert status == (200 if role in {"compliance", "admin"} else 404), f"{role} {url} → {status}"
+        allowed = listen if "/download" not in url and "evidence" not in url else {"compliance", "admin"}
+        assert status == (200 if role in allowed else 404), f"{role} {url} → {status}"
 
 
 def test_a_stranger_is_sent_to_sign_in(client: FlaskClient, seeded: Seeded) -> None:
