@@ -76,7 +76,9 @@ def reconnecting(view: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
             if raced:
                 raise
             raced = True
-            log.warning("%s: a concurrent request wrote the same row (%s); trying again", request.path, exc.orig)
+            log.warning(
+                "%s: a concurrent request wrote the same row (%s); trying again", request.path, exc.orig
+            )
         except DBAPIError as exc:
             if not exc.connection_invalidated:
                 raise
