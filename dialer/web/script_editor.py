@@ -78,7 +78,15 @@ def _editor(script_id: str, text: str | None = None, problems: list[str] | None 
     return render_template("script_edit.html", script_id=script_id, approved=approved, draft=draft,
                            text=base.content if text is None else text, problems=problems or [],
                            diff=diff, changed=any(r.kind != "equal" for r in diff),
-                           lines=wording.lines() if wording else [])  # fmt: skip
+                           lines=_heard(wording))  # fmt: skip
+
+
+def _heard(wording: Script | None) -> list[tuple[str, str]]:
+    """Return each line of a draft as the preview says it: placeholders filled with the sample call."""
+    if wording is None:
+        return []
+    sample = sample_context()
+    return [(label, sample.fill(text)) for label, text in wording.lines()]
 
 
 @bp.get("/<script_id>/edit")
