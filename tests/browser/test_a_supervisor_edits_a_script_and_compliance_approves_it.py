@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from dialer.settings import PROJECT_ROOT
 from tests.browser.conftest import Shots, Site, sign_in
@@ -14,7 +14,7 @@ from tests.scripts.helpers import NEW_QUESTION, OLD_QUESTION
 from tests.web.seed import PASSWORD
 
 pytestmark = pytest.mark.browser
-LOADED = "a => new Promise((ok, bad) => { if (a.readyState >= 1) ok(); a.onloadedmetadata = ok; a.onerror = bad; a.load(); })"  # noqa: E501
+LOADED = "a => new Promise((ok, bad) => { if (a.readyState >= 1) ok(); a.onloadedmetadata = ok; a.onerror = bad; a.load(); })"
 
 
 def _edit(page: Page, site: Site, shots: Shots) -> None:
@@ -52,8 +52,16 @@ def test_a_supervisor_edits_previews_and_compliance_approves(page: Page, browser
                                                             shots: Shots) -> None:  # fmt: skip
     scripts = site.root.parent / "scripts"  # the site's DIALER_SCRIPTS_DIR
     shutil.copytree(PROJECT_ROOT / "ivr_scripts", scripts, dirs_exist_ok=True)
+    blocked: list[str] = []  # the editor runs under the strict Content-Security-Policy
+
+    def on_console(msg: ConsoleMessage) -> None:
+        if "Content Security Policy" in msg.text:
+            blocked.append(msg.text)
+
+    page.on("console", on_console)
     _edit(page, site, shots)
     _preview_and_diff(page, shots)
+    assert blocked == []
     page.locator("a", has_text="返回版本列表").click()
     expect(page.locator("tr[data-version='2']")).to_contain_text("草稿")
     expect(page.get_by_role("button", name="批准第2版")).to_have_count(0)  # a supervisor cannot approve
