@@ -25,22 +25,11 @@ from dialer.emulator.documents import (
 )
 from dialer.emulator.leg import CallEnded, Leg, Redirected
 from dialer.emulator.webhooks import Params
+from dialer.speech.tts import voice_for
 
 __all__ = ["CHILDREN", "VERBS", "Document", "Interpreter", "LeaveQueue", "TwimlFailure", "parse", "voice_for"]
 
 APP_ERROR = "We are sorry, an application error has occurred. Goodbye."
-
-
-def voice_for(language: str | None) -> str:
-    """Map a `<Say language>` to an espeak-ng voice: Chinese → cmn-latn-pinyin, English → en."""
-    lang = (language or "en-US").lower()
-    if lang.startswith(("cmn", "zh")):
-        return "cmn-latn-pinyin"
-    if lang.startswith("ko"):
-        return "ko"
-    if lang.startswith("yue"):
-        return "yue"
-    return "en" if lang.startswith("en") else lang.split("-")[0]
 
 
 class Interpreter:

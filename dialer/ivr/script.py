@@ -70,6 +70,7 @@ DEFAULT_PROMPTS = {
     "open_hint": "请在提示音后说出您的意见或建议，说完请按井号键；没有的话，请按2。",
 }
 BEFORE_IDENTITY = ("greeting", "recording_notice", "wrong_person_close")
+CHOICE_WORDS = {"kind": "问题类型", "answer": "回答", "condition": "条件"}
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,10 @@ def load_scripts(directory: Path) -> dict[str, Script]:
 def check_scripts(directory: Path) -> tuple[dict[str, Script], list[str]]:
     """Validate every `*.toml` in a folder; return the good scripts and one message per problem."""
     if not directory.is_dir():
-        return {}, [f"{directory}: no such folder of scripts; pass the folder or set DIALER_SCRIPTS_DIR"]
+        return {}, [f"{directory}：没有这个话术文件夹；请指定文件夹或设置 DIALER_SCRIPTS_DIR"]
     files = sorted(directory.glob("*.toml"))
     if not files:
-        return {}, [f"{directory}: holds no *.toml script files"]
+        return {}, [f"{directory}：没有任何 *.toml 话术文件"]
     scripts: dict[str, Script] = {}
     problems: list[str] = []
     for path in files:
@@ -160,9 +161,9 @@ def _read(path: Path) -> tuple[Script | None, list[str]]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        return None, [f"{path}: cannot read it ({exc.strerror})"]
+        return None, [f"{path}：无法读取（{exc.strerror}）"]
     except UnicodeDecodeError as exc:
-        return None, [f"{path}: not valid TOML ({exc}); fix the syntax"]
+        return None, [f"{path}：不是 UTF-8 编码的文本（{exc}）；请另存为 UTF-8"]
     return parse_script(text, path)
 
 
@@ -171,7 +172,7 @@ def parse_script(text: str, path: Path) -> tuple[Script | None, list[str]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return None, [f"{path}: not valid TOML ({exc}); fix the syntax"]
+        return None, [f"{path}：不是有效的 TOML（{exc}）；请修正语法"]
     v = _Validator(path)
     script = v.script(data)
     return script, v.problems
@@ -185,14 +186,14 @@ class _Validator:
         self.problems: list[str] = []
 
     def fail(self, where: str, message: str) -> None:
-        self.problems.append(f"{self.path}: {where}: {message}")
+        self.problems.append(f"{self.path}：{where}：{message}")
 
     def script(self, data: dict[str, Any]) -> Script | None:
-        self._unknown("top level", data, TOP_KEYS)
-        sid = self._text("field 'id'", data.get("id"))
+        self._unknown("顶层", data, TOP_KEYS)
+        sid = self._text("字段 id", data.get("id"))
         if sid and sid != self.path.stem:
-            self.fail("field 'id'", f"{sid!r} must equal the file name {self.path.stem!r}")
-        name = self._text("field 'name'", data.get("name"))
+            self.fail("字段 id", f"{sid!r} 必须与文件名 {self.path.stem!r} 相同")
+        name = self._text("字段 name", data.get("name"))
         task_types = self._task_types(data.get("task_types"))
         max_reasks = self._max_reasks(data.get("max_reasks", 2))
         prompts = self._prompts(data.get("prompts"))
@@ -208,21 +209,21 @@ class _Validator:
         asks = any(q.kind == OPEN for q in questions)
         for key in sorted(set(prompts) - {"opinion_thanks"}):
             if OPINION_WORDS in prompts[key]:
-                self.fail(f"[prompts] field {key!r}", f"says {OPINION_WORDS}; say it in 'opinion_thanks', "
-                          "which is spoken only when an open question was asked")  # fmt: skip
+                self.fail(f"[prompts] 的字段 {key}", f"含有“{OPINION_WORDS}”；请写在 opinion_thanks 里，"
+                          "那句只在问过意见或建议时才说")  # fmt: skip
         if not asks and "opinion_thanks" in prompts:
-            self.fail("[prompts] field 'opinion_thanks'", "the script asks no open question; remove it")
+            self.fail("[prompts] 的字段 opinion_thanks", "本话术没有开放式问题（意见或建议）；请删除这一项")
 
     def _unknown(self, where: str, table: dict[str, Any], known: set[str]) -> None:
         for key in sorted(set(table) - known):
-            self.fail(where, f"unknown field {key!r}; known fields: {', '.join(sorted(known))}")
+            self.fail(where, f"未知字段 {key!r}；可用的字段：{', '.join(sorted(known))}")
 
     def _text(self, where: str, value: Any, *, matter: bool = True) -> str:
         if value is None:
-            self.fail(where, "is missing; add it")
+            self.fail(where, "缺少此项；请补上")
             return ""
         if not isinstance(value, str) or not value.strip():
-            self.fail(where, f"must be a non-empty string, got {value!r}")
+            self.fail(where, f"必须是非空的文字，现在是 {value!r}")
             return ""
         self._placeholders(where, value, matter)
         return value
@@ -233,55 +234,55 @@ class _Validator:
                 (f, spec or conv) for _, f, spec, conv in string.Formatter().parse(text) if f is not None
             ]
         except ValueError as exc:
-            self.fail(where, f"bad braces in {text!r} ({exc}); write {{{{ and }}}} for a literal brace")
+            self.fail(where, f"{text!r} 中的花括号有误（{exc}）；花括号本身请写成 {{{{ 和 }}}}")
             return
         for name, extra in fields:
             if extra:
-                self.fail(
-                    where, f"placeholder {{{name}}} takes no format spec or conversion; write {{{name}}}"
-                )
+                self.fail(where, f"占位符 {{{name}}} 不能带格式说明或转换；请写成 {{{name}}}")
             elif name not in PLACEHOLDERS:
-                self.fail(where, f"unknown placeholder {{{name}}}; use one of {_braced(PLACEHOLDERS)}")
+                self.fail(where, f"未知占位符 {{{name}}}；可用的占位符：{_braced(PLACEHOLDERS)}")
             elif not matter and name in MATTER_PLACEHOLDERS:
-                self.fail(where, f"{{{name}}} is spoken before identity is confirmed; remove it")
+                self.fail(where, f"{{{name}}} 会在确认本人身份之前说出；请删除它")
 
     def _task_types(self, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not value or not all(isinstance(t, str) and t for t in value):
-            self.fail("field 'task_types'", f"must be a non-empty list of task type ids, got {value!r}")
+            self.fail("字段 task_types", f"必须是非空的任务类型编号列表，现在是 {value!r}")
             return ()
         return tuple(value)
 
     def _max_reasks(self, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
-            self.fail("field 'max_reasks'", f"must be a whole number from 0 to 5, got {value!r}")
+            self.fail("字段 max_reasks", f"必须是 0 到 5 的整数，现在是 {value!r}")
             return 2
         return value
 
     def _prompts(self, table: Any) -> dict[str, str]:
         if not isinstance(table, dict):
-            self.fail("table [prompts]", "is missing; add it with greeting, recording_notice, … lines")
+            self.fail("表 [prompts]", "缺少此表；请添加，并写上 greeting、recording_notice 等各句")
             return {}
         known = set(REQUIRED_PROMPTS) | set(DEFAULT_PROMPTS)
-        self._unknown("table [prompts]", table, known)
+        self._unknown("表 [prompts]", table, known)
         out: dict[str, str] = {}
         for key in sorted(known & (set(table) | set(REQUIRED_PROMPTS))):
-            where = f"[prompts] field {key!r}"
+            where = f"[prompts] 的字段 {key}"
             out[key] = self._text(where, table.get(key), matter=key not in BEFORE_IDENTITY)
         return out
 
     def _identity(self, table: Any) -> Question | None:
         if not isinstance(table, dict):
-            self.fail("table [identity]", 'is missing; add text = "请问是{customer_name}{honorific}本人吗？"')
+            self.fail(
+                "表 [identity]", '缺少此表；请添加，如 text = "请问是{customer_name}{honorific}本人吗？"'
+            )
             return None
-        self._unknown("table [identity]", table, IDENTITY_KEYS)
-        text = self._text("[identity] field 'text'", table.get("text"), matter=False)
-        audio = self._audio("[identity] field 'prompt_audio'", table.get("prompt_audio"))
-        hint = self._optional_text("[identity] field 'keys_hint'", table.get("keys_hint"))
+        self._unknown("表 [identity]", table, IDENTITY_KEYS)
+        text = self._text("[identity] 的字段 text", table.get("text"), matter=False)
+        audio = self._audio("[identity] 的字段 prompt_audio", table.get("prompt_audio"))
+        hint = self._optional_text("[identity] 的字段 keys_hint", table.get("keys_hint"))
         return Question("identity", text, "identity", "no", True, False, audio, hint)
 
     def _questions(self, items: Any) -> tuple[Question, ...]:
         if not isinstance(items, list) or not items:
-            self.fail("[[questions]]", "no questions; add at least one [[questions]] table")
+            self.fail("[[questions]]", "没有任何问题；请至少添加一个 [[questions]] 表")
             return ()
         out: list[Question] = []
         seen: set[str] = {"identity"}
@@ -290,46 +291,44 @@ class _Validator:
             if q is None:
                 continue
             if q.id in seen:
-                self.fail(
-                    f"question {q.id!r} field 'id'", "is used twice (or is reserved); ids must be unique"
-                )
+                self.fail(f"问题 {q.id} 的字段 id", "重复使用（或是保留的名称）；每个问题的编号必须不同")
             seen.add(q.id)
             out.append(q)
         return tuple(out)
 
     def _question(self, n: int, table: Any) -> Question | None:
         if not isinstance(table, dict):
-            self.fail(f"question #{n}", "must be a [[questions]] table")
+            self.fail(f"第{n}个问题", "必须是一个 [[questions]] 表")
             return None
         qid = table.get("id")
-        label = f"question {qid!r}" if isinstance(qid, str) and qid else f"question #{n}"
+        label = f"问题 {qid}" if isinstance(qid, str) and qid else f"第{n}个问题"
         self._unknown(label, table, QUESTION_KEYS)
         if not isinstance(qid, str) or not qid.isidentifier():
-            self.fail(f"{label} field 'id'", f"must be a short name like 'signed_personally', got {qid!r}")
-        text = self._text(f"{label} field 'text'", table.get("text"))
-        kind = self._choice(f"{label} field 'kind'", table.get("kind", "yes_no"), QUESTION_KINDS, "kind")
-        bad = self._choice(f"{label} field 'bad_answer'", table.get("bad_answer", "no"), ANSWERS, "answer")
-        required = self._flag(f"{label} field 'required'", table.get("required", kind != OPEN))
-        escalate = self._flag(f"{label} field 'escalate_on_bad'", table.get("escalate_on_bad", False))
+            self.fail(f"{label} 的字段 id", f"必须是简短的英文名称，如 signed_personally，现在是 {qid!r}")
+        text = self._text(f"{label} 的字段 text", table.get("text"))
+        kind = self._choice(f"{label} 的字段 kind", table.get("kind", "yes_no"), QUESTION_KINDS, "kind")
+        bad = self._choice(f"{label} 的字段 bad_answer", table.get("bad_answer", "no"), ANSWERS, "answer")
+        required = self._flag(f"{label} 的字段 required", table.get("required", kind != OPEN))
+        escalate = self._flag(f"{label} 的字段 escalate_on_bad", table.get("escalate_on_bad", False))
         if kind == OPEN and (required or escalate):
-            self.fail(f"{label} field 'kind'", "an open question (意见或建议) is never required and never escalates; "
-                      "remove 'required' and 'escalate_on_bad'")  # fmt: skip
-        audio = self._audio(f"{label} field 'prompt_audio'", table.get("prompt_audio"))
-        hint = self._optional_text(f"{label} field 'keys_hint'", table.get("keys_hint"))
+            self.fail(f"{label} 的字段 kind", "开放式问题（意见或建议）既不必答，也不转人工；"
+                      "请删除 required 和 escalate_on_bad")  # fmt: skip
+        audio = self._audio(f"{label} 的字段 prompt_audio", table.get("prompt_audio"))
+        hint = self._optional_text(f"{label} 的字段 keys_hint", table.get("keys_hint"))
         when = table.get("when")
         if when is not None:
-            when = self._choice(f"{label} field 'when'", when, CONDITIONS, "condition")
+            when = self._choice(f"{label} 的字段 when", when, CONDITIONS, "condition")
         return Question(str(qid), text, kind, bad, required, escalate, audio, hint, when)
 
     def _choice(self, where: str, value: Any, allowed: tuple[str, ...], what: str) -> str:
         if value not in allowed:
-            self.fail(where, f"unknown {what} {value!r}; use one of: {', '.join(allowed)}")
+            self.fail(where, f"未知的{CHOICE_WORDS.get(what, what)} {value!r}；可用：{', '.join(allowed)}")
             return allowed[0]
         return str(value)
 
     def _flag(self, where: str, value: Any) -> bool:
         if not isinstance(value, bool):
-            self.fail(where, f"must be true or false, got {value!r}")
+            self.fail(where, f"必须是 true 或 false，现在是 {value!r}")
             return False
         return value
 
@@ -340,12 +339,12 @@ class _Validator:
         if value is None:
             return None
         if not isinstance(value, str) or not value or "/" in value or "\\" in value or value.startswith("."):
-            self.fail(where, f"must be a file name inside {AUDIO_DIR}/, got {value!r}")
+            self.fail(where, f"必须是 {AUDIO_DIR}/ 文件夹里的文件名，现在是 {value!r}")
             return None
         if not (self.path.parent / AUDIO_DIR / value).is_file():
             self.fail(
                 where,
-                f"{self.path.parent / AUDIO_DIR / value} does not exist; add the file or remove the field",
+                f"{self.path.parent / AUDIO_DIR / value} 不存在；请放入该文件或删除此字段",
             )
         return value
 

@@ -19,6 +19,7 @@ from dialer.web.plans import bp as plans_bp
 from dialer.web.plans import warn_about_stuck_imports
 from dialer.web.quality import bp as quality_bp
 from dialer.web.report import bp as report_bp
+from dialer.web.script_editor import bp as script_editor_bp
 from dialer.web.scripts import bp as scripts_bp
 from dialer.web.suggestions import bp as suggestions_bp
 from dialer.web.tasks import bp as tasks_bp
@@ -40,6 +41,6 @@ def init_app(app: Flask) -> None:
             csrf.protect()
 
     for bp in (auth_bp, agents_bp, answers_bp, calls_bp, audit_bp, admin_bp, plans_bp, report_bp, tasks_bp,
-               calendar_bp, worklists_bp, scripts_bp, suggestions_bp, quality_bp):  # fmt: skip
+               calendar_bp, worklists_bp, scripts_bp, script_editor_bp, suggestions_bp, quality_bp):  # fmt: skip
         app.register_blueprint(bp)
     warn_about_stuck_imports(services(app))

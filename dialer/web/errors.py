@@ -26,6 +26,7 @@ CONSOLE_BLUEPRINTS = frozenset(
         "calendar",
         "worklists",
         "scripts",
+        "script_editor",
         "suggestions",
         "quality",
     }

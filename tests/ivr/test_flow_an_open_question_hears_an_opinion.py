@@ -55,5 +55,5 @@ def test_a_script_may_not_say_the_thanks_in_its_closing_or_make_an_opinion_requi
     with pytest.raises(ScriptError, match="opinion_thanks"):
         tiny(tmp_path / "a", closing)
     required = OPEN + "required = true\n"
-    with pytest.raises(ScriptError, match="never required"):
+    with pytest.raises(ScriptError, match="既不必答"):
         tiny(tmp_path / "b", required)

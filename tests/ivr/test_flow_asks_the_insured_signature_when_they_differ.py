@@ -71,5 +71,5 @@ def test_the_question_is_required_and_escalates_when_bad() -> None:
 def test_an_unknown_condition_is_refused_with_the_ones_allowed(tmp_path: Path) -> None:
     path = write_script(tmp_path, TINY.replace('id = "q1"', 'id = "q1"\nwhen = "insured_is_old"', 1))
 
-    with pytest.raises(ScriptError, match="unknown condition 'insured_is_old'; use one of: insured_differs"):
+    with pytest.raises(ScriptError, match="未知的条件 'insured_is_old'；可用：insured_differs"):
         load_script(path)

@@ -30,8 +30,8 @@ def test_check_names_each_problem_and_fails(tmp_path: Path) -> None:
     )
     result = _run("scripts", "check", str(tmp_path))
     assert result.exit_code == 1
-    assert f"{tmp_path / 'tiny.toml'}: question 'q2' field 'kind': unknown kind 'opinion'" in result.output
-    assert f"{tmp_path / 'dup.toml'}: question 'q1' field 'id'" in result.output
+    assert f"{tmp_path / 'tiny.toml'}：问题 q2 的字段 kind：未知的问题类型 'opinion'" in result.output
+    assert f"{tmp_path / 'dup.toml'}：问题 q1 的字段 id" in result.output
     assert "Error: 2 problem(s)" in result.output
 
 

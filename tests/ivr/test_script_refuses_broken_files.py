@@ -16,63 +16,63 @@ BROKEN = [
     (
         "missing closing",
         ('closing = "非常感谢您的配合，祝您身体健康，再见！"\n', ""),
-        ["[prompts] field 'closing'", "is missing"],
+        ["[prompts] 的字段 closing", "缺少此项"],
     ),
-    ("missing question text", ('text = "第二个问题？"\n', ""), ["question 'q2' field 'text'", "is missing"]),
-    ("duplicate question id", ('id = "q2"', 'id = "q1"'), ["question 'q1' field 'id'", "used twice"]),
+    ("missing question text", ('text = "第二个问题？"\n', ""), ["问题 q2 的字段 text", "缺少此项"]),
+    ("duplicate question id", ('id = "q2"', 'id = "q1"'), ["问题 q1 的字段 id", "重复使用"]),
     (
         "unknown kind",
         ('kind = "understanding"', 'kind = "opinion"'),
-        ["question 'q2' field 'kind'", "unknown kind 'opinion'", "yes_no"],
+        ["问题 q2 的字段 kind", "未知的问题类型 'opinion'", "yes_no"],
     ),
     (
         "bad_answer not yes/no",
         ('bad_answer = "yes"', 'bad_answer = "maybe"'),
-        ["question 'q4' field 'bad_answer'", "'maybe'", "yes, no"],
+        ["问题 q4 的字段 bad_answer", "'maybe'", "yes, no"],
     ),
     (
         "unknown placeholder",
         ("第一个问题？", "{customer}第一个问题？"),
-        ["question 'q1' field 'text'", "unknown placeholder {customer}", "{customer_name}"],
+        ["问题 q1 的字段 text", "未知占位符 {customer}", "{customer_name}"],
     ),
     (
         "matter before identity",
         ("这里是{company}。", "这里是{company}，关于{product}。"),
-        ["[prompts] field 'greeting'", "{product} is spoken before identity"],
+        ["[prompts] 的字段 greeting", "{product} 会在确认本人身份之前说出"],
     ),
     (
         "required not a bool",
         ("required = false", 'required = "no"'),
-        ["question 'q3' field 'required'", "true or false"],
+        ["问题 q3 的字段 required", "true 或 false"],
     ),
     (
         "unknown field",
         ("escalate_on_bad = true", "escalate_on_bda = true"),
-        ["question 'q4'", "unknown field 'escalate_on_bda'"],
+        ["问题 q4", "未知字段 'escalate_on_bda'"],
     ),
     (
         "id is not the file name",
         ('id = "tiny"', 'id = "other"'),
-        ["field 'id'", "must equal the file name 'tiny'"],
+        ["字段 id", "必须与文件名 'tiny' 相同"],
     ),
     (
         "missing identity",
         ('[identity]\ntext = "请问是{customer_name}{honorific}本人吗？"\n', ""),
-        ["table [identity]", "is missing"],
+        ["表 [identity]", "缺少此表"],
     ),
     (
         "missing audio file",
         ('id = "q1"\n', 'id = "q1"\nprompt_audio = "q1.wav"\n'),
-        ["question 'q1' field 'prompt_audio'", "q1.wav does not exist"],
+        ["问题 q1 的字段 prompt_audio", "q1.wav 不存在"],
     ),
-    ("max_reasks too big", ("max_reasks = 2", "max_reasks = 9"), ["field 'max_reasks'", "0 to 5"]),
+    ("max_reasks too big", ("max_reasks = 2", "max_reasks = 9"), ["字段 max_reasks", "0 到 5"]),
     (
         "format spec",
         ("第一个问题？", "{customer_name!r}第一个问题？"),
-        ["question 'q1' field 'text'", "takes no format spec"],
+        ["问题 q1 的字段 text", "不能带格式说明"],
     ),
-    ("bad braces", ("第一个问题？", "第一个{问题？"), ["question 'q1' field 'text'", "bad braces"]),
-    ("not TOML", ("[identity]", "[identity"), ["not valid TOML"]),
+    ("bad braces", ("第一个问题？", "第一个{问题？"), ["问题 q1 的字段 text", "花括号有误"]),
+    ("not TOML", ("[identity]", "[identity"), ["不是有效的 TOML"]),
 ]
 
 
@@ -112,12 +112,10 @@ def test_an_existing_audio_file_is_accepted(tmp_path: Path) -> None:
 
 def test_an_audio_name_may_not_leave_the_audio_folder(tmp_path: Path) -> None:
     path = write_script(tmp_path, TINY.replace('id = "q1"\n', 'id = "q1"\nprompt_audio = "../tiny.toml"\n'))
-    with pytest.raises(ScriptError, match="must be a file name inside audio/"):
+    with pytest.raises(ScriptError, match="必须是 audio/ 文件夹里的文件名"):
         load_script(path)
 
 
 def test_a_missing_folder_says_how_to_point_at_one(tmp_path: Path) -> None:
     _, problems = check_scripts(tmp_path / "nowhere")
-    assert problems == [
-        f"{tmp_path / 'nowhere'}: no such folder of scripts; pass the folder or set DIALER_SCRIPTS_DIR"
-    ]
+    assert problems == [f"{tmp_path / 'nowhere'}：没有这个话术文件夹；请指定文件夹或设置 DIALER_SCRIPTS_DIR"]
