@@ -144,27 +144,27 @@ def _print_open_items(out: Console, summary: DemoSummary) -> None:
 
 def _print(summary: DemoSummary, places: DemoPlaces, seconds: float) -> None:
     out = Console()
-    table = Table(title="回访演示 — campaign summary")
+    table = Table(title="回访演示：结果汇总")
     table.add_column("")
-    table.add_column("count", justify="right")
+    table.add_column("数量", justify="right")
     for label, value in (
-        ("tasks", summary.tasks), ("calls dialled", summary.dialled), ("succeeded", summary.succeeded),
-        ("problem (问题件)", summary.problem),
-        ("items still open (有待确认项)", summary.with_open_items), ("wrong person (rescheduled)", summary.wrong_person),
-        ("unreachable → manual follow-up", summary.unreachable), ("escalated to an agent", summary.escalated),
-        ("full-call recordings stored", summary.recordings), ("answer clips stored", summary.answer_clips),
+        ("回访任务", summary.tasks), ("拨出电话", summary.dialled), ("回访成功", summary.succeeded),
+        ("有问题件的回访", summary.problem),
+        ("有待确认项（不计成功）", summary.with_open_items), ("非本人接听（改期再拨）", summary.wrong_person),
+        ("无法联系（转机构自访）", summary.unreachable), ("转人工", summary.escalated),
+        ("全程录音", summary.recordings), ("回答录音片段", summary.answer_clips),
     ):  # fmt: skip
         table.add_row(label, str(value))
     out.print(table)
-    cases = Table(title="problem cases (问题件)")
-    for col in ("customer", "question", "answer"):
+    cases = Table(title="问题件")
+    for col in ("客户", "问题", "回答"):
         cases.add_column(col)
     for c in summary.problem_cases:
         cases.add_row(c["customer"], c["question"], c["answer"])
     out.print(cases)
     _print_open_items(out, summary)
     out.print(
-        f"Finished in {seconds:.0f} s. Database: {places.database_url}  Recordings: {places.recordings}\n"
-        f"Browse the calls: DIALER_DATABASE_URL={places.database_url} DIALER_RECORDINGS_DIR={places.recordings} "
-        ".venv/bin/dialer serve, then open http://127.0.0.1:8000"
+        f"用时 {seconds:.0f} 秒。数据库：{places.database_url}  录音：{places.recordings}\n"
+        f"查看通话：DIALER_DATABASE_URL={places.database_url} DIALER_RECORDINGS_DIR={places.recordings} "
+        ".venv/bin/dialer serve，然后打开 http://127.0.0.1:8000"
     )

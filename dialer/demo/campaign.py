@@ -41,6 +41,9 @@ CALL_WAIT_SECONDS = 150
 Say = Callable[[str], None]
 
 
+WEEKDAYS = "一二三四五六日"  # 周一 … 周日, as the progress lines print them
+
+
 @dataclass
 class DemoPlaces:
     root: Path
@@ -108,7 +111,7 @@ def _import(settings: Settings, db: Database, root: Path, say: Say) -> None:
         path = write_call_list(root / f"{type_id}.csv", rows, types[type_id].date_column)
         with db.session() as s:
             report = import_call_list(s, path, types[type_id], today=date(2026, 11, 22))
-        say(f"imported {report.imported} {types[type_id].name} task(s) from {path.name}")
+        say(f"从 {path.name} 导入{types[type_id].name}任务 {report.imported} 条")
         if report.plan_status == PlanStatus.PENDING and report.batch_id is not None:
             with db.session() as s, s.begin():
                 decide(
@@ -157,12 +160,12 @@ def _dial_until_done(settings: Settings, db: Database, clock: FixedClock, say: S
             return
         opening = next_window_start(clock.now(), rules.windows, settings.timezone, rules.calendar)
         if opening is None:
-            say("no calling window left in the calendar; stopping")
+            say("日历中已没有可拨打的时段，演示结束")
             return
         clock.set(opening + timedelta(minutes=1))
         report = dialer.tick(clock.now())
         local = clock.now().astimezone(settings.tz)
-        say(f"{local:%a %m-%d %H:%M}  dialled {len(report.calls)} call(s)")
+        say(f"{local:%m-%d %H:%M}（周{WEEKDAYS[local.weekday()]}）拨出 {len(report.calls)} 通电话")
         _wait_for_calls(settings, db, gateway)
         download_due_recordings(settings, db, gateway)
         clock.set(opening + timedelta(hours=2, minutes=1))  # past this window: the next tick is the next one
