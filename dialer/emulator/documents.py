@@ -15,21 +15,6 @@ from dialer.profiles import TWILIO, Profile
 if TYPE_CHECKING:
     from dialer.emulator.twiml import Interpreter
 
-VERBS = {
-    "Say",
-    "Play",
-    "Pause",
-    "Gather",
-    "Record",
-    "Redirect",
-    "Hangup",
-    "Reject",
-    "Dial",
-    "Enqueue",
-    "Leave",
-}
-CHILDREN = {"Gather": {"Say", "Play", "Pause"}, "Dial": {"Number", "Queue", "Client", "Sip", "Conference"}}
-
 
 class LeaveQueue(Exception):
     """`<Leave>` ran in a waitUrl document."""
@@ -74,7 +59,7 @@ def parse(body: str, url: str | None, profile: Profile = TWILIO) -> Document:
 
 def unsupported(verb: ET.Element, profile: Profile) -> str | None:
     """Return why the profile cannot run this verb (unknown, or a child it does not allow), or None."""
-    if verb.tag not in VERBS or verb.tag not in profile.verbs:
+    if verb.tag not in profile.verbs:  # the profile is the one list of what a provider runs
         return f"unknown verb <{verb.tag}>"
     nested: dict[str, frozenset[str]] = {"Gather": profile.gather_children, "Dial": profile.dial_nouns}
     allowed = nested.get(verb.tag, frozenset())

@@ -13,8 +13,6 @@ from urllib.parse import urljoin
 
 from dialer.emulator import audio
 from dialer.emulator.documents import (
-    CHILDREN,
-    VERBS,
     Document,
     LeaveQueue,
     TwimlFailure,
@@ -27,7 +25,7 @@ from dialer.emulator.leg import CallEnded, Leg, Redirected
 from dialer.emulator.webhooks import Params
 from dialer.speech.tts import voice_for
 
-__all__ = ["CHILDREN", "VERBS", "Document", "Interpreter", "LeaveQueue", "TwimlFailure", "parse", "voice_for"]
+__all__ = ["Document", "Interpreter", "LeaveQueue", "TwimlFailure", "parse", "voice_for"]
 
 APP_ERROR = "We are sorry, an application error has occurred. Goodbye."
 

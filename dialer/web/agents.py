@@ -26,7 +26,7 @@ from dialer.model import (
 from dialer.model.states import ESCALATIONS_ACTIVE, ESCALATIONS_FINISHED, EscalationStatus
 from dialer.services import services
 from dialer.web.files import locate, stores, stream
-from dialer.web.helpers import audit, can, db, now, person, requires, user
+from dialer.web.helpers import audit, can, db, found_or_404, now, person, requires, user
 from dialer.web.lists import export, open_list, options, wants_export
 from dialer.web.sla import SlaClock, sla_clock
 from dialer.web.words import CASE_STATUSES
@@ -125,10 +125,7 @@ def cases() -> str | Response:
 
 
 def _case(case_id: int) -> ProblemCase:
-    case = db().get(ProblemCase, case_id)
-    if case is None:
-        abort(404)
-    return case
+    return found_or_404(ProblemCase, case_id)
 
 
 def _changeable(case_id: int) -> ProblemCase | None:

@@ -22,7 +22,7 @@ from dialer.model.calls import Answer
 from dialer.model.outcomes import settle_by_verdict
 from dialer.policy.verdicts import Verdict
 from dialer.services import services
-from dialer.web.helpers import audit, db, now, requires, user
+from dialer.web.helpers import audit, db, found_or_404, now, requires, user
 from dialer.web.words import script_name
 
 bp = Blueprint("answers", __name__)
@@ -56,9 +56,7 @@ def _mine_or_free(owner_id: int | None) -> None:
 
 
 def _escalation(escalation_id: int) -> Subject:
-    esc = db().get(Escalation, escalation_id)
-    if esc is None:
-        abort(404)
+    esc = found_or_404(Escalation, escalation_id)
     _mine_or_free(esc.agent_id)
     attempt = db().get_one(Attempt, esc.attempt_id)
     return Subject(attempt, attempt.task, url_for("answers.escalation", escalation_id=esc.id),
@@ -67,9 +65,7 @@ def _escalation(escalation_id: int) -> Subject:
 
 
 def _callback(callback_id: int) -> Subject:
-    cb = db().get(Callback, callback_id)
-    if cb is None:
-        abort(404)
+    cb = found_or_404(Callback, callback_id)
     _mine_or_free(cb.assignee_id)
     task = db().get_one(Task, cb.task_id)
     attempt = (

@@ -15,7 +15,7 @@ from dialer.services import services
 from dialer.web import lists
 from dialer.web.evidence import build as build_evidence
 from dialer.web.files import Found, check, locate, stores, stream
-from dialer.web.helpers import audit, db, requires
+from dialer.web.helpers import audit, db, found_or_404, requires
 from dialer.web.scripts import call_wording
 from dialer.web.search import CALLS, LIMIT
 from dialer.web.timeline import describe
@@ -40,10 +40,7 @@ def search() -> str | Response:
 
 
 def _attempt(attempt_id: int) -> Attempt:
-    found = db().get(Attempt, attempt_id)
-    if found is None:
-        abort(404)
-    return found
+    return found_or_404(Attempt, attempt_id)
 
 
 @bp.get("/calls/<int:attempt_id>")

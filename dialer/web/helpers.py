@@ -21,6 +21,7 @@ from dialer.services import services
 from dialer.web.words import matched_words, reason_text, says, word
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 A, S, C, AD = Role.AGENT, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN
 # What each role may do. Anything not listed here is refused.
@@ -92,6 +93,14 @@ def db() -> Session:
     if "db_session" not in g:
         g.db_session = services().db.sessions()
     return cast(Session, g.db_session)
+
+
+def found_or_404(model: type[T], ident: int) -> T:
+    """Return the row with this id, or answer 404 (a missing or guessed id reads like any unknown page)."""
+    row = db().get(model, ident)
+    if row is None:
+        abort(404)
+    return row
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -3,7 +3,7 @@ each sampled call and score it on the checklist. Draws and scores are audited.""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -14,7 +14,7 @@ from dialer.reports import Month
 from dialer.reports.quality import draw_month, qa_rows
 from dialer.services import services
 from dialer.web.files import check, stores
-from dialer.web.helpers import audit, db, now, requires, user
+from dialer.web.helpers import audit, db, found_or_404, now, requires, user
 
 bp = Blueprint("quality", __name__, url_prefix="/qa")
 
@@ -77,10 +77,7 @@ def draw() -> Response:
 
 
 def _sample(sample_id: int) -> QaSample:
-    found = db().get(QaSample, sample_id)
-    if found is None:
-        abort(404)
-    return found
+    return found_or_404(QaSample, sample_id)
 
 
 @bp.get("/samples/<int:sample_id>")

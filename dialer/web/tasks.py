@@ -3,24 +3,21 @@ button that closes the lead (converted or given up), after which no further call
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from dialer.model import Task
 from dialer.model.series import close_lead
 from dialer.services import services
-from dialer.web.helpers import audit, db, now, requires
+from dialer.web.helpers import audit, db, found_or_404, now, requires
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 REASON_MAX = 500
 
 
 def _task(task_id: int) -> Task:
-    found = db().get(Task, task_id)
-    if found is None:
-        abort(404)
-    return found
+    return found_or_404(Task, task_id)
 
 
 def _is_lead(task: Task) -> bool:
