@@ -47,6 +47,9 @@ class Profile:
     signing_key: bool = False  # webhooks are signed with a key of their own, not the auth token
     rest_prefix: str = ""  # before /2010-04-01/ in the REST API's paths
     uuid_ids: bool = False  # call and recording ids are UUIDs, not "CA" + 32 hex digits
+    # Media Streams forms: "start" (<Start><Stream>, one-way, TwiML goes on) and "connect" (<Connect><Stream>,
+    # two-way, the service is the media endpoint). Twilio documents both; Somleng's switch only <Connect>.
+    media_streams: frozenset[str] = frozenset()
 
     @property
     def escalation(self) -> str:
@@ -70,6 +73,9 @@ TWILIO = Profile(
             "Dial",
             "Enqueue",
             "Leave",
+            "Start",
+            "Stop",
+            "Connect",
         }
     ),
     gather_children=frozenset({"Say", "Play", "Pause"}),
@@ -83,6 +89,7 @@ TWILIO = Profile(
     call_options=True,
     record_digits=True,
     validates_whole_document=True,
+    media_streams=frozenset({"start", "connect"}),
 )
 SIGNALWIRE = Profile(
     **{
@@ -111,6 +118,7 @@ SOMLENG = Profile(
     record_digits=False,
     validates_whole_document=False,
     uuid_ids=True,
+    media_streams=frozenset({"connect"}),
 )
 PROFILES = {p.name: p for p in (TWILIO, SIGNALWIRE, SOMLENG)}
 
