@@ -142,6 +142,9 @@ class Settings:
         ("开场白规范", "身份核实", "逐项提示", "未作不当承诺", "结束语"),
         doc="Items each sampled call is scored on (符合/不符合)",
     )
+    receipt_max_mb: int = env(
+        "DIALER_RECEIPT_MAX_MB", 10, doc="Largest signed receipt (回执) of a manual follow-up, in MB (1-50)"
+    )
     audit_key: str = env("DIALER_AUDIT_KEY", "", secret=True, doc="Keys the audit log's HMAC chain")
     session_idle_minutes: int = env(
         "DIALER_SESSION_IDLE_MINUTES", 30, doc="Console sign-in ends after this idle"
@@ -242,6 +245,10 @@ def _check(s: Settings) -> None:
         )
     _check_windows(s.call_windows)
     _check_qa(s)
+    if not 1 <= s.receipt_max_mb <= 50:
+        raise SettingsError(
+            f"DIALER_RECEIPT_MAX_MB：回执大小上限须在 1 到 50 之间（MB），当前为 {s.receipt_max_mb}"
+        )
     if s.recordings_codec not in ("opus", "wav"):
         raise SettingsError(f"DIALER_RECORDINGS_CODEC: must be opus or wav, got {s.recordings_codec!r}")
     if s.recordings_url and not s.recordings_url.startswith("s3://"):

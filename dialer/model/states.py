@@ -18,6 +18,9 @@ class TaskStatus(StrEnum):
     INVALID = "invalid"  # permanent error, e.g. the number does not exist
     CANCELLED = "cancelled"  # withdrawn by an operator, or opted out
     NOT_SAMPLED = "not_sampled"  # left out by its plan's sample (抽样): closed, counted apart
+    FOLLOWED_UP = (
+        "followed_up"  # unreachable by phone, then closed by a completed manual follow-up (机构自访)
+    )
 
 
 FINAL_STATUSES = frozenset(
@@ -28,6 +31,7 @@ FINAL_STATUSES = frozenset(
         TaskStatus.INVALID,
         TaskStatus.CANCELLED,
         TaskStatus.NOT_SAMPLED,
+        TaskStatus.FOLLOWED_UP,
     }
 )
 
@@ -157,6 +161,25 @@ class SuggestionStatus(StrEnum):
     ROUTED = "routed"  # handed to a department
 
 
+class FollowUpWay(StrEnum):
+    """How a branch followed up a customer the phone could not reach (机构自访)."""
+
+    VISIT = "visit"
+    LETTER = "letter"
+    SMS = "sms"
+    PHONE_BY_BRANCH = "phone_by_branch"
+    OTHER = "other"
+
+
+class FollowUpResult(StrEnum):
+    """What one manual follow-up achieved; only COMPLETED closes the task."""
+
+    COMPLETED = "completed"  # the customer confirmed the follow-up's items
+    REFUSED = "refused"
+    NOT_REACHED = "not_reached"
+    OTHER = "other"
+
+
 class Role(StrEnum):
     AGENT = "agent"
     SUPERVISOR = "supervisor"
@@ -168,7 +191,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     TaskStatus: {
         TaskStatus.PENDING: "待回访", TaskStatus.DIALLING: "拨打中", TaskStatus.SUCCEEDED: "回访成功",
         TaskStatus.PROBLEM: "问题件", TaskStatus.UNREACHABLE: "无法联系", TaskStatus.INVALID: "号码无效",
-        TaskStatus.CANCELLED: "已取消", TaskStatus.NOT_SAMPLED: "抽样未选中",
+        TaskStatus.CANCELLED: "已取消", TaskStatus.NOT_SAMPLED: "抽样未选中", TaskStatus.FOLLOWED_UP: "已机构自访",
     },
     CallStatus: {
         CallStatus.CLAIMED: "待拨打", CallStatus.PLACING: "正在拨打", CallStatus.QUEUED: "排队中",
@@ -204,6 +227,14 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     ScriptStatus: {ScriptStatus.DRAFT: "草稿", ScriptStatus.APPROVED: "已批准（在用）", ScriptStatus.RETIRED: "已停用"},
     SuggestionStatus: {SuggestionStatus.TRANSCRIBING: "待转写", SuggestionStatus.NEW: "待分派",
                        SuggestionStatus.ROUTED: "已转交部门"},
+    FollowUpWay: {
+        FollowUpWay.VISIT: "上门拜访", FollowUpWay.LETTER: "信函", FollowUpWay.SMS: "短信",
+        FollowUpWay.PHONE_BY_BRANCH: "网点电话", FollowUpWay.OTHER: "其他",
+    },
+    FollowUpResult: {
+        FollowUpResult.COMPLETED: "已完成（客户确认回访事项）", FollowUpResult.REFUSED: "客户拒绝",
+        FollowUpResult.NOT_REACHED: "未能联系到客户", FollowUpResult.OTHER: "其他",
+    },
     Role: {Role.AGENT: "回访专员", Role.SUPERVISOR: "主管", Role.COMPLIANCE: "合规质检", Role.ADMIN: "系统管理员"},
 }  # fmt: skip
 

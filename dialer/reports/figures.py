@@ -15,7 +15,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    false,
     func,
     literal,
     literal_column,
@@ -37,6 +36,8 @@ OPEN = (TaskStatus.PENDING, TaskStatus.DIALLING)
 # Never due (应回访): withdrawn or opted out, and left out by the plan's sample; both are counted apart, as are
 # the tasks of plans not approved (yet).
 NOT_DUE = (TaskStatus.CANCELLED, TaskStatus.NOT_SAMPLED)
+# 无法联系: the attempts were used up and the task went to manual follow-up, whether or not that has closed it.
+UNREACHED = (TaskStatus.UNREACHABLE, TaskStatus.FOLLOWED_UP)
 COUNTS = ("tasks", "reached", "succeeded", "succeeded_with_problem", "timely", "problem_cases", "unreachable",
           "manual_followup", "open", "invalid", "withdrawn", "not_sampled", "awaiting_approval")  # fmt: skip
 DIMENSIONS = ("total", "type", "department", "seller", "script")
@@ -72,9 +73,10 @@ class Scope:
 def manual_followup_done() -> ColumnElement[bool]:
     """Return whether a task was closed by a completed manual follow-up (机构自访).
 
-    Manual follow-up is not recorded yet, so no task is. When it is, this is the one place to say how.
+    A completed follow-up moves the task to `followed_up` (dialer.model.followups), so the task row says it
+    and the month is still counted from the task rows alone.
     """
-    return false()
+    return Task.status == TaskStatus.FOLLOWED_UP
 
 
 def _flag(cond: Any) -> Any:
@@ -96,7 +98,7 @@ def _measures(b: Any) -> list[Any]:
         n_if(and_(due, b.c.status == TaskStatus.PROBLEM)).label("succeeded_with_problem"),
         n_if(and_(success, b.c.on_time == 1)).label("timely"),
         n_if(success, b.c.cases).label("problem_cases"),
-        n_if(and_(due, b.c.status == TaskStatus.UNREACHABLE)).label("unreachable"),
+        n_if(and_(due, b.c.status.in_(UNREACHED))).label("unreachable"),
         n_if(and_(due, b.c.manual == 1)).label("manual_followup"),
         n_if(and_(due, b.c.status.in_(OPEN))).label("open"),
         n_if(and_(due, b.c.status == TaskStatus.INVALID)).label("invalid"),
@@ -325,7 +327,7 @@ def distinct_values(
 
 
 DRILL_MEASURES = ("tasks", "reached", "succeeded", "succeeded_with_problem", "timely", "problem_cases",
-                  "unreachable", "open", "invalid", "withdrawn", "not_sampled", "awaiting_approval")  # fmt: skip
+                  "unreachable", "manual_followup", "open", "invalid", "withdrawn", "not_sampled", "awaiting_approval")  # fmt: skip
 
 
 def drill_condition(measure: str) -> ColumnElement[bool]:
@@ -342,7 +344,8 @@ def drill_condition(measure: str) -> ColumnElement[bool]:
         "timely": and_(success, Task.closed_at.is_not(None),
                        or_(Task.deadline_at.is_(None), Task.closed_at <= Task.deadline_at)),
         "problem_cases": and_(success, has_case),
-        "unreachable": and_(due, Task.status == TaskStatus.UNREACHABLE),
+        "unreachable": and_(due, Task.status.in_(UNREACHED)),
+        "manual_followup": and_(due, manual_followup_done()),
         "open": and_(due, Task.status.in_(OPEN)),
         "invalid": and_(due, Task.status == TaskStatus.INVALID),
         "withdrawn": Task.status == TaskStatus.CANCELLED,

@@ -108,13 +108,20 @@ def build_report(session: Session, req: ReportRequest, now: datetime) -> dict[st
     report["cases"] = _cases(session, scope, as_of, m, req.tz)
     report["agents"] = _agents(session, scope)
     report["manual_followup"] = {"done": total["manual_followup"], "share": total["manual_followup_share"],
-                                 "limit": MANUAL_LIMIT, "recorded": False, "note": MANUAL_NOTE}  # fmt: skip
+                                 "limit": MANUAL_LIMIT, "recorded": True, "note": MANUAL_NOTE,
+                                 "over": _over_limit(report["by_type"])}  # fmt: skip
     report["qa"] = qa_section(session, m, report["agents"])
     report["definitions"] = list(DEFINITIONS)
     report["message"] = f"{m.label}没有应回访的任务：本月报告为空。" if report["empty"] else ""
     report["analysis"] = write_analysis(report)
     report["filed"] = None
     return report
+
+
+def _over_limit(by_type: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the task types whose manual follow-up share this month is over the 10% limit."""
+    return [{"key": r["key"], "name": r["name"], "share": r["manual_followup_share"]} for r in by_type
+            if r["manual_followup_share"] is not None and r["manual_followup_share"] > MANUAL_LIMIT]  # fmt: skip
 
 
 def _scope_label(req: ReportRequest, names: Mapping[str, str]) -> str:

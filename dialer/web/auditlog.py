@@ -30,6 +30,8 @@ ACTIONS = {
     "case_reassign": "改派问题件", "case_reopen": "重新打开问题件", "export_list": "导出列表",
     "view_customer": "查看客户", "report_file": "归档月度报告", "report_refile": "重新归档月度报告", "report_export": "导出月度报告",
     "qa_draw": "质检抽样", "qa_score": "质检评分",
+    "follow_up_recorded": "登记机构自访", "view_follow_up": "查看机构自访记录", "view_receipt": "查看自访回执",
+    "receipt_refused": "拒收自访回执",
 }  # fmt: skip
 
 

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from dialer.model import Role
+from dialer.model.states import FollowUpResult, FollowUpWay, labels_by_word
 from dialer.web.words import word
 
 ROLE_WORDS = {str(Role.AGENT): "回访专员", str(Role.SUPERVISOR): "主管", str(Role.COMPLIANCE): "合规质检",
@@ -17,10 +18,10 @@ ROLE_WORDS = {str(Role.AGENT): "回访专员", str(Role.SUPERVISOR): "主管", s
 TARGETS = {
     "case": "问题件", "recording": "录音", "attempt": "通话", "user": "用户", "batch": "名单", "customer": "客户",
     "task": "任务", "escalation": "转人工来电", "callback": "回拨", "report": "月度报告", "script": "话术",
-    "qa": "质检抽样", "qa_sample": "质检样本",
+    "qa": "质检抽样", "qa_sample": "质检样本", "follow_up": "机构自访记录",
 }  # fmt: skip
 LISTS = {"calls": "通话记录", "cases": "问题件列表", "callbacks": "回拨列表", "tasks": "任务列表",
-         "audit_log": "审计日志"}  # fmt: skip
+         "audit_log": "审计日志", "followups": "机构自访列表"}  # fmt: skip
 # Detail keys, in the order a sentence names them, with their Chinese labels.
 LABELS = {
     "why": "原因", "reason": "原因", "cause": "问题原因", "role": "角色", "username": "登录名", "before": "原角色",
@@ -36,6 +37,7 @@ LABELS = {
     "message": "说明",
     "per_agent": "每名坐席抽检数", "agents": "抽中的通话", "score": "得分", "out_of": "检查项数",
     "items": "不符合项", "comment": "总评",
+    "task": "任务编号", "way": "自访方式", "result": "自访结果", "size": "文件大小（字节）", "check": "校验结果",
 }  # fmt: skip
 FILTER_LABELS = {
     "customer": "客户", "phone": "电话", "date_from": "开始日期", "date_to": "结束日期", "type": "任务类型",
@@ -45,6 +47,10 @@ FILTER_LABELS = {
 WHY = {"bad": "用户名或密码错误", "locked": "账户已锁定", "inactive": "账户已停用", "unknown": "用户不存在"}
 PLAN = {"loading": "导入中", "pending": "待审批", "approved": "已批准", "rejected": "已驳回", "withdrawn": "已撤回",
         "failed": "导入失败"}  # fmt: skip
+FOLLOW_UP_VALUES = {
+    "way": labels_by_word(FollowUpWay), "result": labels_by_word(FollowUpResult),
+    "check": {"ok": "一致", "mismatch": "不一致（文件可能被改动）", "missing": "文件缺失"},
+}  # fmt: skip
 TARGET = re.compile(r"([a-z_]+):(.+)")
 
 
@@ -79,6 +85,8 @@ def _value(key: str, value: Any) -> str:
         return words.get(text, text)
     if key == "kind":
         return word(text, "recording")
+    if key in FOLLOW_UP_VALUES:
+        return FOLLOW_UP_VALUES[key].get(text, text)
     if key == "type":
         return word(text, "task_type")
     if key == "range":

@@ -23,7 +23,11 @@ from dialer.settings import Settings
 WEBHOOK_MAX_BYTES = 64 * 1024
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 PAGE_MAX_BYTES = 1024 * 1024
-LIMITS = (("/ivr/", WEBHOOK_MAX_BYTES), ("/admin/upload", UPLOAD_MAX_BYTES))
+LIMITS = (
+    ("/ivr/", WEBHOOK_MAX_BYTES),
+    ("/admin/upload", UPLOAD_MAX_BYTES),
+    ("/followups/tasks/", UPLOAD_MAX_BYTES),
+)
 TOO_LARGE = "请求内容过大：此地址最多接受 {limit} 字节，请缩小后重试。\n"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 BAD_PATH = "地址无效：路径中含有不允许的字符。\n"

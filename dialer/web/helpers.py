@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "supervise": frozenset({S, AD}),  # assign and reassign cases, reopen them, see everyone's callbacks
     "tasks": frozenset({S, C, AD}),  # the list of every task
     "customers": frozenset({A, S, C, AD}),  # a customer's whole history
+    "followups": frozenset({A, S, AD}),  # the 机构自访 queue; agents record only their department's tasks
 }
 MINUTES = "%Y-%m-%d %H:%M"  # how every page shows an instant
 SECONDS = "%Y-%m-%d %H:%M:%S"  # where seconds matter: the audit log and a call's timeline
@@ -58,6 +59,7 @@ MENU = (
     ("board", "agents.board", "等待接听"),
     ("cases", "agents.cases", "问题件"),
     ("callbacks", "agents.callbacks", "我的回拨"),
+    ("followups", "followups.queue", "机构自访"),
     ("calls", "calls.search", "通话查询"),
     ("tasks", "worklists.tasks", "回访任务"),
     ("recording_failures", "calls.failed_recordings", "录音异常"),
@@ -85,6 +87,7 @@ SECTION = {
     "scripts.edit": "scripts.index",
     "quality.sample": "quality.page", "quality.draw": "quality.page", "quality.score_sample": "quality.page",
     "agents.reassign": "agents.cases", "agents.reopen": "agents.cases", "worklists.customer": "worklists.tasks",
+    "followups.task": "followups.queue", "followups.save": "followups.queue", "followups.show": "followups.queue",
 }  # fmt: skip
 
 

@@ -32,7 +32,8 @@ from dialer.web.helpers import audit, can, db, now, requires, user
 bp = Blueprint("report", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEASURE_WORDS = {"tasks": "应回访", "reached": "已接通", "succeeded": "回访成功", "succeeded_with_problem": "其中有问题件",
-                 "timely": "及时成功", "problem_cases": "产生问题件", "unreachable": "无法联系", "open": "回访中",
+                 "timely": "及时成功", "problem_cases": "产生问题件", "unreachable": "无法联系",
+                 "manual_followup": "机构自访完成", "open": "回访中",
                  "invalid": "号码无效", "withdrawn": "已撤销", "not_sampled": "抽样未选中",
                  "awaiting_approval": "计划待批准"}  # fmt: skip
 DIM_WORDS = {"total": "全部", "type": "任务类型", "department": "部门", "seller": "业务员", "script": "话术"}

@@ -17,6 +17,8 @@ from dialer.model.states import (
     CaseStatus,
     EscalationReason,
     EscalationStatus,
+    FollowUpResult,
+    FollowUpWay,
     RecordingKind,
     ScriptStatus,
     SuggestionStatus,
@@ -58,6 +60,8 @@ CASE_STATUSES = labels_by_word(CaseStatus)
 RECORDING_KINDS = labels_by_word(RecordingKind)
 SCRIPT_STATUSES = labels_by_word(ScriptStatus)
 SUGGESTION_STATUSES = labels_by_word(SuggestionStatus)
+FOLLOW_UP_WAYS = labels_by_word(FollowUpWay)
+FOLLOW_UP_RESULTS = labels_by_word(FollowUpResult)
 QUESTION_KINDS = {
     "open": "意见建议（自由回答）",
     "yes_no": "是否题",
@@ -78,6 +82,7 @@ VOCABULARIES = {
     "case_status": CASE_STATUSES, "recording": RECORDING_KINDS, "question_kind": QUESTION_KINDS,
     "prompt": PROMPTS, "script_status": SCRIPT_STATUSES,
     "suggestion_status": SUGGESTION_STATUSES,
+    "followup_way": FOLLOW_UP_WAYS, "followup_result": FOLLOW_UP_RESULTS,
 }  # fmt: skip
 
 
