@@ -7,6 +7,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from dialer.model import Answer, Attempt, Callback, Customer, ProblemCase, Task
+from dialer.model.followups import of_tasks
 from dialer.web.helpers import audit, db, requires
 from dialer.web.lists import export, open_list, options, wants_export
 from dialer.web.words import TASK_STATUSES
@@ -43,10 +44,12 @@ def customer(customer_id: int) -> str:
         db().scalars(select(ProblemCase).where(ProblemCase.task_id.in_(ids)).order_by(ProblemCase.id))
     )
     callbacks = list(db().scalars(select(Callback).where(Callback.task_id.in_(ids)).order_by(Callback.id)))
+    follow_ups = of_tasks(db(), ids)
     audit("view_customer", f"customer:{cu.id}")
     db().commit()
     return render_template(
         "customer.html", cu=cu, tasks=tasks, cases=cases, callbacks=callbacks,
+        follow_ups={t.id: [f for f in follow_ups if f.task_id == t.id] for t in tasks},
         attempts={t.id: [a for a in attempts if a.task_id == t.id] for t in tasks},
         answers={a.id: [x for x in answers if x.attempt_id == a.id] for a in attempts},
     )  # fmt: skip

@@ -196,7 +196,10 @@ def save(task_id: int) -> Response | tuple[str, int]:
     if wrong:
         return _form_again(t, wrong)
     assert upload is not None
-    data = upload.read(settings.receipt_max_mb * 1048576 + 1)
+    try:
+        data = upload.read(settings.receipt_max_mb * 1048576 + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file: let it go now
     try:
         checked = check_receipt(data, settings.receipt_max_mb * 1048576)
     except ReceiptError as exc:

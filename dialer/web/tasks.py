@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from dialer.model import Task
+from dialer.model.followups import of_tasks
 from dialer.model.series import close_lead
 from dialer.services import services
 from dialer.web.helpers import audit, db, found_or_404, now, requires
@@ -34,7 +35,9 @@ def task(task_id: int) -> str:
         select(Task).where(Task.customer_id == t.customer_id, Task.type == t.type, Task.event_at == t.event_at)
         .order_by(Task.series_step)
     ))  # fmt: skip
-    return render_template("task.html", task=t, series=series, lead=_is_lead(t))
+    return render_template(
+        "task.html", task=t, series=series, lead=_is_lead(t), follow_ups=of_tasks(db(), [t.id])
+    )
 
 
 @bp.post("/<int:task_id>/close-lead")
