@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 from datetime import timedelta
+from pathlib import Path
 
 from flask.testing import FlaskClient
 from PIL import Image, ImageDraw
 from werkzeug.test import TestResponse
 
 from dialer.model import Attempt, Customer, Database, Task, TaskStatus, User
+from dialer.model.followups import Entry, Receipt
+from dialer.model.followups import record as record_follow_up
 from tests.web.seed import NOW, csrf_token
 
 
@@ -52,6 +56,22 @@ def unreachable_tasks(db: Database, specs: list[tuple[str, str, TaskStatus]], da
             s.flush()
             ids.append(t.id)
     return ids
+
+
+def add_follow_ups(db: Database, root: Path) -> list[int]:
+    """Add two unreachable tasks; close the second with a completed visit whose photo receipt is stored."""
+    waiting, closed = unreachable_tasks(db, [("new_policy", "个险部", TaskStatus.UNREACHABLE)] * 2)
+    photo = receipt_image("PNG")
+    sha = hashlib.sha256(photo).hexdigest()
+    key = f"receipts/2026/03/{sha}.png"
+    (root / key).parent.mkdir(parents=True, exist_ok=True)
+    (root / key).write_bytes(photo)
+    with db.session() as s, s.begin():
+        t = s.get_one(Task, closed)
+        receipt = Receipt("folder", key, "回执.png", "image/png", len(photo), sha)
+        entry = Entry("visit", NOW.date(), "城东网点 王经理", "客户本人", "completed", "已当面核对。")
+        row = record_follow_up(s, t, entry, receipt, "zhao_sup", NOW)
+        return [waiting, closed, row.id]
 
 
 def set_department(db: Database, username: str, department: str | None) -> None:

@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 
 from dialer.model import Callback, CaseStatus, Database, ImportBatch, ProblemCase
 from dialer.services import services
+from tests.web.followup_seed import add_follow_ups
 from tests.web.seed import NOW, Seeded, get, seed, sign_in
 
 ALLOWED = {
@@ -38,6 +39,12 @@ ALLOWED = {
     "WAV",
     "MB",
     "KB",
+    # Photo formats a receipt (回执) may be, and the file names' endings people see on their files.
+    "JPEG",
+    "PNG",
+    "jpg",
+    "png",
+    "pdf",
 }
 SKIP = re.compile(r"/logout|/recordings/\d+|/clip$|\.zip$|\.csv|format=xlsx|/export\.xlsx")
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
@@ -107,6 +114,7 @@ def campaign(app: Flask, database: Database, seeded: Seeded) -> Seeded:
                        assignee_id=seeded.users["agent"], done_at=NOW))  # fmt: skip
         s.add(ImportBatch(filename="理赔名单.csv", sha256="0" * 64, task_type="claim", status="pending", rows=1,
                           imported=1, created_by="zhao_sup"))  # fmt: skip
+    add_follow_ups(database, root)  # the 机构自访 queue: one task waiting, one closed with its receipt
     return seeded
 
 
