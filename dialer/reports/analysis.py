@@ -80,7 +80,7 @@ def _manual_and_agents(r: dict[str, Any]) -> list[str]:
     over = "；".join(f"{x['name']} {pct(x['share'])}" for x in m.get("over", []))
     warn = f"超过 10% 上限的任务类型：{over}，请加强电话回访、减少转机构自访。" if over else ""
     lines = [
-        f"五、机构自访。机构自访完成 {m['done']} 件，占比 {pct(m['share'])}（上限 10%）。{warn}{m['note']}"
+        f"五、机构自访。机构自访 {m['done']} 件，占比 {pct(m['share'])}（上限 10%）。{warn}{m['note']}"
     ]
     agents = r["agents"]
     if agents:
