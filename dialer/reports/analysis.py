@@ -79,9 +79,7 @@ def _manual_and_agents(r: dict[str, Any]) -> list[str]:
     m = r["manual_followup"]
     over = "；".join(f"{x['name']} {pct(x['share'])}" for x in m.get("over", []))
     warn = f"超过 10% 上限的任务类型：{over}，请加强电话回访、减少转机构自访。" if over else ""
-    lines = [
-        f"五、机构自访。机构自访 {m['done']} 件，占比 {pct(m['share'])}（上限 10%）。{warn}{m['note']}"
-    ]
+    lines = [f"五、机构自访。机构自访 {m['done']} 件，占比 {pct(m['share'])}（上限 10%）。{warn}{m['note']}"]
     agents = r["agents"]
     if agents:
         parts = [f"{a['name']} 接听 {a['calls_taken']} 通、办结问题件 {a['cases_closed']} 件" for a in agents]

@@ -18,7 +18,8 @@ from dialer.model import ImportBatch, Task, TaskStatus
 from dialer.model.batches import PlanStatus
 from dialer.policy.rules import TaskTypeRules
 
-REACHED = (TaskStatus.SUCCEEDED, TaskStatus.PROBLEM)
+# A task closed by a completed manual follow-up (机构自访) is reached too, as the monthly report's 回访率 counts it.
+REACHED = (TaskStatus.SUCCEEDED, TaskStatus.PROBLEM, TaskStatus.FOLLOWED_UP)
 LOST = (TaskStatus.UNREACHABLE, TaskStatus.INVALID)
 OPEN = (TaskStatus.PENDING, TaskStatus.DIALLING)
 

@@ -23,7 +23,9 @@ def receipt_image(fmt: str = "JPEG", size: tuple[int, int] = (320, 200), noise: 
     img = Image.new("RGB", size, "white")
     if noise:
         rng = random.Random(7)
-        img.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(size[0] * size[1])])
+        img.putdata(
+            [(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(size[0] * size[1])]
+        )
     draw = ImageDraw.Draw(img)
     draw.rectangle((10, 10, size[0] - 10, size[1] - 10), outline="black", width=3)
     draw.line((40, size[1] - 50, size[0] - 40, size[1] - 50), fill="navy", width=2)
@@ -43,9 +45,10 @@ def unreachable_tasks(db: Database, specs: list[tuple[str, str, TaskStatus]], da
     """Add one customer and task per (type, department, status), each with three unanswered attempts."""
     ids = []
     with db.session() as s, s.begin():
+        made = s.query(Customer).filter(Customer.name.startswith("自访客户")).count()  # names stay unique
         for n, (type_, department, status) in enumerate(specs):
             when = NOW - timedelta(days=days_ago, minutes=n)
-            c = Customer(name=f"自访客户{n:02d}", phone=f"+86137{n:08d}")
+            c = Customer(name=f"自访客户{made + n:02d}", phone=f"+86137{made + n:08d}")
             t = Task(customer=c, type=type_, script=type_, event_at=when, earliest_at=when,
                      deadline_at=when + timedelta(days=15), status=status, attempt_count=3,
                      department=department, manual_followup=status == TaskStatus.UNREACHABLE, closed_at=NOW)  # fmt: skip

@@ -62,16 +62,22 @@ def test_the_queue_lists_exactly_the_unreachable_open_tasks(client: FlaskClient,
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "机构自访" in html
     assert queued(html) == set(tasks[:4])
-    assert queued(get(client, "/followups", query_string={"type": "claim"}).get_data(as_text=True)) == set(tasks[2:4])
+    assert queued(get(client, "/followups", query_string={"type": "claim"}).get_data(as_text=True)) == set(
+        tasks[2:4]
+    )
     assert record(client, tasks[0], receipt_pdf(), "回执.pdf").status_code == 302
-    assert queued(get(client, "/followups").get_data(as_text=True)) == set(tasks[1:4])  # closed: out of the queue
+    assert queued(get(client, "/followups").get_data(as_text=True)) == set(
+        tasks[1:4]
+    )  # closed: out of the queue
     done = get(client, "/followups", query_string={"status": "done"}).get_data(as_text=True)
     assert queued(done) == {tasks[0]} and "已机构自访" in done
     record(client, tasks[1], receipt_pdf(), "回执.pdf", result="not_reached")
-    assert queued(get(client, "/followups", query_string={"status": "trying"}).get_data(as_text=True)) == {tasks[1]}
-    assert queued(get(client, "/followups", query_string={"status": "waiting"}).get_data(as_text=True)) == set(
-        tasks[2:4]
-    )
+    assert queued(get(client, "/followups", query_string={"status": "trying"}).get_data(as_text=True)) == {
+        tasks[1]
+    }
+    assert queued(
+        get(client, "/followups", query_string={"status": "waiting"}).get_data(as_text=True)
+    ) == set(tasks[2:4])
 
 
 def test_a_jpeg_and_a_pdf_are_recorded_kept_with_their_checksum_and_served(
@@ -88,8 +94,15 @@ def test_a_jpeg_and_a_pdf_are_recorded_kept_with_their_checksum_and_served(
     first, second = follow_ups(database)
     assert (first.receipt_type, first.receipt_sha256, first.receipt_size) == (
         "image/jpeg", hashlib.sha256(photo).hexdigest(), len(photo))  # fmt: skip
-    assert (second.receipt_type, second.receipt_sha256) == ("application/pdf", hashlib.sha256(pdf).hexdigest())
-    assert (first.recorded_by, second.recorded_by, first.receipt_name) == ("li_agent", "zhao_sup", "签收照片.jpg")
+    assert (second.receipt_type, second.receipt_sha256) == (
+        "application/pdf",
+        hashlib.sha256(pdf).hexdigest(),
+    )
+    assert (first.recorded_by, second.recorded_by, first.receipt_name) == (
+        "li_agent",
+        "zhao_sup",
+        "签收照片.jpg",
+    )
     assert {p.read_bytes() for p in receipts_on_disk(app)} == {photo, pdf}
     image = get(client, f"/followups/{first.id}/receipt")
     assert image.status_code == 200 and image.mimetype == "image/jpeg" and image.get_data() == photo
@@ -108,7 +121,11 @@ def test_a_jpeg_and_a_pdf_are_recorded_kept_with_their_checksum_and_served(
         (b"%PDF-1.4 this is only text pretending to be a document", "回执.pdf", "PDF 文件不完整"),
         (b"just a note typed in a text editor\n", "回执.pdf", "文件内容不是照片或 PDF"),
         (receipt_image("PNG")[:300], "回执.png", "图片已损坏或不完整"),
-        (receipt_image("PNG"), "回执.jpg", "只接受照片（JPEG 或 PNG 格式）或 PDF 文件"),  # a PNG named .jpg is fine…
+        (
+            receipt_image("PNG"),
+            "回执.jpg",
+            "只接受照片（JPEG 或 PNG 格式）或 PDF 文件",
+        ),  # a PNG named .jpg is fine…
     ],
 )
 def test_a_file_that_is_not_what_it_claims_is_refused_with_nothing_stored(
@@ -142,7 +159,9 @@ def test_bad_fields_are_named_and_nothing_is_stored(
     app: Flask, client: FlaskClient, database: Database, tasks: list[int]
 ) -> None:
     sign_in(client, "supervisor")
-    resp = record(client, tasks[0], receipt_pdf(), "回执.pdf", way="email", done_on="2026-03-11", staff_name=" ")
+    resp = record(
+        client, tasks[0], receipt_pdf(), "回执.pdf", way="email", done_on="2026-03-11", staff_name=" "
+    )
     text = resp.get_data(as_text=True)
     assert resp.status_code == 400
     assert "请选择自访方式" in text and "晚于今天" in text and "请填写自访人员的姓名" in text
@@ -192,7 +211,9 @@ def test_agents_record_only_their_departments_tasks_and_compliance_has_no_queue(
     assert get(client, f"/followups/{follow_ups(database)[0].id}/receipt").status_code == 404
 
 
-def test_a_task_not_in_the_queue_takes_no_follow_up(client: FlaskClient, database: Database, tasks: list[int]) -> None:
+def test_a_task_not_in_the_queue_takes_no_follow_up(
+    client: FlaskClient, database: Database, tasks: list[int]
+) -> None:
     sign_in(client, "supervisor")
     assert get(client, f"/followups/tasks/{tasks[4]}").status_code == 404  # succeeded by phone
     assert record(client, tasks[0], receipt_pdf(), "回执.pdf").status_code == 302
@@ -210,7 +231,9 @@ def test_a_completed_follow_up_counts_in_the_months_share_per_type_and_warns_ove
     record(client, tasks[3], receipt_pdf(), "回执.pdf", result="refused")  # not completed: not counted
     settings = services(app).settings
     with database.session() as s:
-        r = build_report(s, ReportRequest(Month(2026, 3), settings.tz, {"new_policy": "新契约", "claim": "理赔"}), NOW)
+        r = build_report(
+            s, ReportRequest(Month(2026, 3), settings.tz, {"new_policy": "新契约", "claim": "理赔"}), NOW
+        )
     by_type = {x["key"]: x for x in r["by_type"]}
     assert (by_type["new_policy"]["tasks"], by_type["new_policy"]["manual_followup"]) == (5, 1)
     assert (by_type["claim"]["tasks"], by_type["claim"]["manual_followup"]) == (3, 1)
@@ -219,12 +242,18 @@ def test_a_completed_follow_up_counts_in_the_months_share_per_type_and_warns_ove
     assert {x["key"] for x in r["manual_followup"]["over"]} == {"new_policy", "claim"}
     assert "超过 10% 上限" in r["analysis"]
     page = get(client, "/followups").get_data(as_text=True)
-    assert 'data-share="2026-03:new_policy"' in page and "20.0% · 超过上限" in page and "33.3% · 超过上限" in page
+    assert (
+        'data-share="2026-03:new_policy"' in page
+        and "20.0% · 超过上限" in page
+        and "33.3% · 超过上限" in page
+    )
     assert 'id="over-limit"' in page
 
 
 def test_under_the_limit_no_warning_shows(client: FlaskClient, database: Database, seeded: Seeded) -> None:
-    ids = unreachable_tasks(database, [("claim", "理赔部", U)] + [("claim", "理赔部", TaskStatus.SUCCEEDED)] * 9)
+    ids = unreachable_tasks(
+        database, [("claim", "理赔部", U)] + [("claim", "理赔部", TaskStatus.SUCCEEDED)] * 9
+    )
     sign_in(client, "supervisor")
     record(client, ids[0], receipt_pdf(), "回执.pdf")
     page = get(client, "/followups").get_data(as_text=True)
@@ -248,3 +277,46 @@ def test_the_export_holds_the_pages_rows_masked_and_neutralised(
     with database.session() as s:
         phones = {c.phone for c in s.scalars(select(Customer))}
     assert not phones & {r[2] for r in rows[1:]}
+
+
+def test_a_failure_after_the_file_is_written_leaves_nothing_behind(
+    app: Flask, client: FlaskClient, database: Database, tasks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError(
+            "the database went away"
+        )  # the row cannot be written once the file is in the store
+
+    sign_in(client, "supervisor")
+    monkeypatch.setattr("dialer.web.followups.fu.record", broken)
+    resp = record(client, tasks[0], receipt_pdf(), "回执.pdf")
+    assert resp.status_code == 500 and "系统内部错误" in resp.get_data(as_text=True)
+    assert follow_ups(database) == [] and receipts_on_disk(app) == [] and status(database, tasks[0]) == U
+
+
+def test_the_queue_filters_by_date_and_the_report_drills_to_the_closed_task(
+    app: Flask, client: FlaskClient, database: Database, seeded: Seeded
+) -> None:
+    old = unreachable_tasks(database, [("claim", "理赔部", U)], days_ago=20)  # due in February
+    new = unreachable_tasks(database, [("claim", "理赔部", U)], days_ago=1)
+    sign_in(client, "supervisor")
+    f = {"date_from": "2026-03-01", "date_to": "2026-03-10"}
+    assert queued(get(client, "/followups", query_string=f).get_data(as_text=True)) == set(new)
+    wrong = get(client, "/followups", query_string={"date_from": "3月1日"}).get_data(as_text=True)
+    assert "日期格式应为 年-月-日" in wrong and queued(wrong) == set()
+    record(client, old[0], receipt_pdf(), "回执.pdf")
+    drill = get(
+        client,
+        "/report/tasks",
+        query_string={"month": "2026-02", "dim": "total", "measure": "manual_followup"},
+    )
+    assert drill.status_code == 200 and f"#{old[0]}" in drill.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["0", "51"])
+def test_the_receipt_size_limit_is_checked_at_start_up(value: str) -> None:
+    from dialer.errors import SettingsError
+    from dialer.settings import load_settings
+
+    with pytest.raises(SettingsError, match="DIALER_RECEIPT_MAX_MB"):
+        load_settings({"DIALER_RECEIPT_MAX_MB": value})
