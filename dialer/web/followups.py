@@ -238,7 +238,10 @@ def _store_and_record(t: Task, entry: fu.Entry, name: str, data: bytes, checked:
     except Exception:
         db().rollback()
         if not existed:
-            store.delete(key)  # nothing half-written: no row, so no file
+            try:
+                store.delete(key)  # nothing half-written: no row, so no file
+            except StoreError as exc:
+                log.error("receipt %s of a follow-up that was not saved could not be removed: %s", key, exc)
         raise
     closed = entry.result == FollowUpResult.COMPLETED
     flash(

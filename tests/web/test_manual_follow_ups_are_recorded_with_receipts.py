@@ -113,6 +113,18 @@ def test_a_jpeg_and_a_pdf_are_recorded_kept_with_their_checksum_and_served(
     assert doc.headers["Content-Disposition"].startswith("attachment")
     page = get(client, f"/followups/{second.id}").get_data(as_text=True)
     assert "与登记时一致" in page and second.receipt_sha256 in page and "信函" in page
+    with database.session() as s:
+        t = s.get_one(Task, tasks[0])
+        customer, attempt = t.customer_id, t.attempts[0].id
+    history = get(client, f"/customers/{customer}").get_data(as_text=True)
+    assert f'id="follow-ups-{tasks[0]}"' in history and "短信" in history and "信函" in history
+    assert "客户拒绝" in history and "城东网点 王经理" in history
+    assert "已由机构自访完成" in get(client, f"/calls/{attempt}").get_data(
+        as_text=True
+    )  # the call page says so
+    assert "被访人 客户本人" in get(client, f"/tasks/{tasks[0]}").get_data(
+        as_text=True
+    )  # and the task's page
 
 
 @pytest.mark.parametrize(
@@ -248,6 +260,8 @@ def test_a_completed_follow_up_counts_in_the_months_share_per_type_and_warns_ove
         and "33.3% · 超过上限" in page
     )
     assert 'id="over-limit"' in page
+    report_page = get(client, "/report", query_string={"month": "2026-03"}).get_data(as_text=True)
+    assert 'id="manual-over"' in report_page and "理赔回访 33.3%" in report_page
 
 
 def test_under_the_limit_no_warning_shows(client: FlaskClient, database: Database, seeded: Seeded) -> None:
