@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, and_, case, func, literal_column, select
+from sqlalchemy import ForeignKey, String, Text, case, distinct, func, literal_column, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dialer.clock import utcnow
@@ -141,29 +141,33 @@ def of_tasks(session: Session, task_ids: list[int]) -> list[FollowUp]:
 def shares(session: Session, months: list[tuple[str, datetime, datetime]]) -> list[dict[str, Any]]:
     """Return per task type and month: due tasks, tasks closed by manual follow-up, and the share.
 
-    `months` are (label, first instant, first instant after), newest first. A task belongs to the month of
-    its first allowed call date, as the monthly report counts due tasks (应回访), so the two agree.
+    `months` are (label "YYYY-MM", first instant, first instant after) in the local zone, newest first. Due
+    tasks (应回访) belong to the month of their first allowed call date, as the monthly report counts them; a
+    follow-up to the month of its own date (自访日期). The monthly report counts both the same way.
     """
     if not months:
         return []
-    month = case(
-        *[((Task.earliest_at >= a) & (Task.earliest_at < b), label) for label, a, b in months]
-    ).label("month")
-    due = and_(plan_approved(), Task.status.not_in(NOT_DUE))
-    closed = and_(due, Task.status == TaskStatus.FOLLOWED_UP)
-    stmt = (
-        select(Task.type, month, func.sum(case((due, 1), else_=0)).label("due"),
-               func.sum(case((closed, 1), else_=0)).label("closed"))
-        .where(Task.earliest_at >= min(a for _, a, _ in months), Task.earliest_at < max(b for _, _, b in months))
+    due_month = case(*[((Task.earliest_at >= a) & (Task.earliest_at < b), m) for m, a, b in months])
+    due = select(Task.type, due_month.label("month"), func.count().label("n")).where(
+        Task.earliest_at >= min(a for _, a, _ in months), Task.earliest_at < max(b for _, _, b in months),
+        plan_approved(), Task.status.not_in(NOT_DUE),
+    ).group_by(Task.type, literal_column("month"))  # fmt: skip
+    days = [(m, a.date(), b.date()) for m, a, b in months]  # local midnights: their dates are first days
+    done_month = case(*[((FollowUp.done_on >= a) & (FollowUp.done_on < b), m) for m, a, b in days])
+    closed = (
+        select(Task.type, done_month.label("month"), func.count(distinct(Task.id)).label("n"))
+        .select_from(FollowUp).join(Task, Task.id == FollowUp.task_id)
+        .where(FollowUp.result == FollowUpResult.COMPLETED, Task.status == TaskStatus.FOLLOWED_UP, plan_approved(),
+               FollowUp.done_on >= min(a for _, a, _ in days), FollowUp.done_on < max(b for _, _, b in days))
         .group_by(Task.type, literal_column("month"))
     )  # fmt: skip
-    order = {label: n for n, (label, _, _) in enumerate(months)}
+    n_due = {(t, m): int(n) for t, m, n in session.execute(due)}
+    n_closed = {(t, m): int(n) for t, m, n in session.execute(closed)}
+    order = {m: i for i, (m, _, _) in enumerate(months)}
     out = []
-    for type_, m, n_due, n_closed in session.execute(stmt):
-        n_due, n_closed = int(n_due or 0), int(n_closed or 0)
-        if m is None or not n_due:
-            continue
-        share = n_closed / n_due
-        out.append({"type": type_, "month": m, "due": n_due, "closed": n_closed, "share": share,
-                    "over": share > LIMIT})  # fmt: skip
-    return sorted(out, key=lambda r: (order[r["month"]], r["type"]))
+    for t, m in sorted(set(n_due) | set(n_closed), key=lambda k: (order[k[1]], k[0])):
+        d, c = n_due.get((t, m), 0), n_closed.get((t, m), 0)
+        share = c / d if d else None
+        out.append({"type": t, "month": m, "due": d, "closed": c, "share": share,
+                    "over": share is None or share > LIMIT})  # fmt: skip
+    return out

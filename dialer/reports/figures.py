@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +15,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    distinct,
     func,
     literal,
     literal_column,
@@ -25,9 +26,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from dialer.model import Attempt, ProblemCase, Task, TaskStatus
+from dialer.model import Attempt, FollowUp, ProblemCase, Task, TaskStatus
 from dialer.model.batches import plan_approved
 from dialer.model.facts import CONNECTED, decode_answers
+from dialer.model.states import FollowUpResult
 
 # 回访成功: the customer in person answered every required item. The task's status says so (the verdict is
 # the IVR's and the agents', not the report's); a 否 answer makes the follow-up a problem case, still a success.
@@ -172,7 +174,53 @@ def task_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
         keys = [] if dim == "total" else [key, sub] if dim == "answers" else [key]
         parts.append(part.group_by(*keys, base.c.period))
     rows = session.execute(union_all(*parts)).mappings()
-    return [{k: (int(v) if k in COUNTS or k == "period" else v) for k, v in r.items()} for r in rows]
+    raw = [{k: (int(v) if k in COUNTS or k == "period" else v) for k, v in r.items()} for r in rows]
+    return _with_manual_by_date(raw, manual_followup_figures(session, scope))
+
+
+def _bounds(scope: Scope) -> tuple[date, date, date]:
+    # The scope's instants are local midnights (Month.start): their dates are the months' first days.
+    return scope.start.date(), scope.split.date(), scope.end.date()
+
+
+def manual_followup_figures(session: Session, scope: Scope) -> dict[tuple[str, str, int], int]:
+    """Return {(dimension, key, period): due tasks closed by a completed manual follow-up done in that month}.
+
+    Unlike the other counts, a manual follow-up counts in the month of its own date (自访日期), whatever month
+    its task fell due in; its share is taken of that month's due tasks.
+    """
+    first, split, end = _bounds(scope)
+    period = case((FollowUp.done_on >= split, CURRENT), else_=PREVIOUS).label("period")
+    stmt = (
+        select(period, Task.type, Task.department, Task.seller, Task.script, func.count(distinct(Task.id)))
+        .select_from(FollowUp)
+        .join(Task, Task.id == FollowUp.task_id)
+        .where(FollowUp.result == FollowUpResult.COMPLETED, Task.status == TaskStatus.FOLLOWED_UP,
+               FollowUp.done_on >= first, FollowUp.done_on < end, plan_approved(), *_case_filter(scope))
+        .group_by(BY_PERIOD, Task.type, Task.department, Task.seller, Task.script)
+    )  # fmt: skip
+    out: dict[tuple[str, str, int], int] = {}
+    for p, type_, department, seller, script, n in session.execute(stmt):
+        keys = (("total", ""), ("type", type_ or ""), ("department", department or ""), ("seller", seller or ""),
+                ("script", script or ""))  # fmt: skip
+        for dim, key in keys:
+            out[(dim, key, int(p))] = out.get((dim, key, int(p)), 0) + int(n)
+    return out
+
+
+def _with_manual_by_date(
+    raw: list[dict[str, Any]], manual: dict[tuple[str, str, int], int]
+) -> list[dict[str, Any]]:
+    """Put the manual follow-ups counted by their own month into the rows (a row of their own where none is)."""
+    left = dict(manual)
+    for r in raw:
+        if r["dim"] != "answers":
+            r["manual_followup"] = left.pop((r["dim"], r["key"], r["period"]), 0)
+    for (dim, key, p), n in sorted(left.items()):
+        raw.append(
+            {"dim": dim, "key": key, "sub": "", "period": p, **dict.fromkeys(COUNTS, 0), "manual_followup": n}
+        )
+    return raw
 
 
 def question_figures(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -345,7 +393,6 @@ def drill_condition(measure: str) -> ColumnElement[bool]:
                        or_(Task.deadline_at.is_(None), Task.closed_at <= Task.deadline_at)),
         "problem_cases": and_(success, has_case),
         "unreachable": and_(due, Task.status.in_(UNREACHED)),
-        "manual_followup": and_(due, manual_followup_done()),
         "open": and_(due, Task.status.in_(OPEN)),
         "invalid": and_(due, Task.status == TaskStatus.INVALID),
         "withdrawn": Task.status == TaskStatus.CANCELLED,
@@ -359,7 +406,13 @@ def drill_tasks(
     session: Session, scope: Scope, dim: str, key: str, measure: str, limit: int = 500
 ) -> list[Task]:
     """Return the tasks of the current month behind one figure: `measure` in row `key` of dimension `dim`."""
-    where = [*scope.tasks(), Task.earliest_at >= scope.split, drill_condition(measure)]
+    if measure == "manual_followup":  # counted in the month of the follow-up's own date, not its due month
+        _first, split, end = _bounds(scope)
+        done = select(FollowUp.id).where(FollowUp.task_id == Task.id, FollowUp.result == FollowUpResult.COMPLETED,
+                                         FollowUp.done_on >= split, FollowUp.done_on < end).exists()  # fmt: skip
+        where = [*_case_filter(scope), plan_approved(), Task.status == TaskStatus.FOLLOWED_UP, done]
+    else:
+        where = [*scope.tasks(), Task.earliest_at >= scope.split, drill_condition(measure)]
     if dim in ("type", "department", "seller", "script"):
         column = getattr(Task, dim)
         where.append(or_(column.is_(None), column == "") if key == "" else column == key)

@@ -121,7 +121,7 @@ def build_report(session: Session, req: ReportRequest, now: datetime) -> dict[st
 def _over_limit(by_type: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return the task types whose manual follow-up share this month is over the 10% limit."""
     return [{"key": r["key"], "name": r["name"], "share": r["manual_followup_share"]} for r in by_type
-            if r["manual_followup_share"] is not None and r["manual_followup_share"] > MANUAL_LIMIT]  # fmt: skip
+            if r["manual_followup"] and (r["manual_followup_share"] or 1.0) > MANUAL_LIMIT]  # fmt: skip
 
 
 def _scope_label(req: ReportRequest, names: Mapping[str, str]) -> str:

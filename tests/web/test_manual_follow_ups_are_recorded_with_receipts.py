@@ -318,13 +318,24 @@ def test_the_queue_filters_by_date_and_the_report_drills_to_the_closed_task(
     assert queued(get(client, "/followups", query_string=f).get_data(as_text=True)) == set(new)
     wrong = get(client, "/followups", query_string={"date_from": "3月1日"}).get_data(as_text=True)
     assert "日期格式应为 年-月-日" in wrong and queued(wrong) == set()
-    record(client, old[0], receipt_pdf(), "回执.pdf")
-    drill = get(
-        client,
-        "/report/tasks",
-        query_string={"month": "2026-02", "dim": "total", "measure": "manual_followup"},
-    )
-    assert drill.status_code == 200 and f"#{old[0]}" in drill.get_data(as_text=True)
+    record(
+        client, old[0], receipt_pdf(), "回执.pdf", done_on="2026-03-09"
+    )  # due in February, visited in March
+    for month, listed in (("2026-03", True), ("2026-02", False)):  # it counts in the month of the visit
+        drill = get(client, "/report/tasks", query_string={"month": month, "dim": "type", "key": "claim",
+                                                           "measure": "manual_followup"})  # fmt: skip
+        assert drill.status_code == 200 and (f"<td>#{old[0]}</td>" in drill.get_data(as_text=True)) is listed
+    tz = services(app).settings.tz
+    with database.session() as s:
+        r = build_report(s, ReportRequest(Month(2026, 3), tz, {"claim": "理赔"}), NOW)
+    claim = {x["key"]: x for x in r["by_type"]}["claim"]
+    assert (claim["tasks"], claim["manual_followup"], claim["previous"]["manual_followup"]) == (1, 1, 0)
+    assert (claim["previous"]["tasks"], claim["previous"]["unreachable"]) == (
+        1,
+        1,
+    )  # February's cohort keeps it
+    page = get(client, "/followups").get_data(as_text=True)
+    assert 'data-share="2026-03:claim"' in page and "100.0% · 超过上限" in page
 
 
 @pytest.mark.parametrize("value", ["0", "51"])
