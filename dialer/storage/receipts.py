@@ -11,12 +11,14 @@ import io
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePosixPath
 
 from PIL import Image, UnidentifiedImageError
 
 from dialer.errors import DialerError
 
 ACCEPTED = "只接受照片（JPEG 或 PNG 格式）或 PDF 文件"
+CLAIMS = {".pdf": "PDF", ".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}  # what a file's name claims it is
 KINDS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 PDF_TAIL = 1024  # the %%EOF mark sits in the last kilobyte of a well-formed PDF
 MAX_PIXELS = 100_000_000  # a photo of a receipt is far smaller; a bigger one is a decompression bomb
@@ -56,7 +58,7 @@ def _pdf(data: bytes) -> None:
         raise ReceiptError(f"PDF 文件不完整（缺少文件结束标记），无法打开。{ACCEPTED}，请重新导出后上传。")
 
 
-def check_receipt(data: bytes, max_bytes: int) -> Checked:
+def check_receipt(data: bytes, max_bytes: int, name: str = "") -> Checked:
     """Return what the receipt is, or raise ReceiptError saying in Chinese why it is refused."""
     if not data:
         raise ReceiptError(f"请上传签收回执：文件为空。{ACCEPTED}。")
@@ -75,7 +77,9 @@ def check_receipt(data: bytes, max_bytes: int) -> Checked:
         kind = "application/pdf"
         _pdf(data)
     else:
-        raise ReceiptError(f"文件内容不是照片或 PDF（与文件名无关，按内容判断）。{ACCEPTED}。")
+        claimed = CLAIMS.get(PurePosixPath(name.lower()).suffix)
+        said = f"文件“{name}”的扩展名是 {claimed}，但其内容并不是" if claimed else "文件内容不是照片或"
+        raise ReceiptError(f"{said} {claimed or 'PDF'}（按文件内容判断，与文件名无关）。{ACCEPTED}。")
     return Checked(kind, KINDS[kind], len(data), hashlib.sha256(data).hexdigest())
 
 

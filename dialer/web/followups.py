@@ -201,7 +201,7 @@ def save(task_id: int) -> Response | tuple[str, int]:
     finally:
         upload.close()  # a large upload is spooled to a temporary file: let it go now
     try:
-        checked = check_receipt(data, settings.receipt_max_mb * 1048576)
+        checked = check_receipt(data, settings.receipt_max_mb * 1048576, upload.filename or "")
     except ReceiptError as exc:
         audit("receipt_refused", f"task:{t.id}", file=upload.filename, size=len(data), why=str(exc))
         db().commit()

@@ -131,7 +131,12 @@ def test_a_jpeg_and_a_pdf_are_recorded_kept_with_their_checksum_and_served(
     ("data", "name", "said"),
     [
         (b"%PDF-1.4 this is only text pretending to be a document", "回执.pdf", "PDF 文件不完整"),
-        (b"just a note typed in a text editor\n", "回执.pdf", "文件内容不是照片或 PDF"),
+        (
+            b"just a note typed in a text editor\n",
+            "回执.pdf",
+            "文件“回执.pdf”的扩展名是 PDF，但其内容并不是 PDF",
+        ),
+        (b"GIF89a\x01\x00\x01\x00", "照片.gif", "文件内容不是照片或 PDF"),
         (receipt_image("PNG")[:300], "回执.png", "图片已损坏或不完整"),
         (
             receipt_image("PNG"),
