@@ -37,7 +37,7 @@ class FollowUp(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
     way: Mapped[str] = mapped_column(String(20))
-    done_on: Mapped[date]  # the local day it was done
+    done_on: Mapped[date] = mapped_column(index=True)  # the local day it was done: the month it counts in
     staff_name: Mapped[str] = mapped_column(String(NAME_MAX))  # who did it (branch staff, not always a user)
     reached_name: Mapped[str] = mapped_column(String(NAME_MAX))  # whom they met or wrote to
     result: Mapped[str] = mapped_column(String(20))

@@ -20,6 +20,7 @@ PAGES = {
     "/admin/scripts": {"supervisor", "compliance", "admin"},
     "/admin/users": {"admin"},
     "/qa": {"supervisor", "compliance", "admin"},
+    "/followups": {"agent", "supervisor", "admin"},
 }
 ROLES = ("agent", "supervisor", "compliance", "admin")
 

@@ -43,8 +43,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_follow_ups")),
     )
     op.create_index(op.f("ix_follow_ups_task_id"), "follow_ups", ["task_id"], unique=False)
+    op.create_index(op.f("ix_follow_ups_done_on"), "follow_ups", ["done_on"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_follow_ups_done_on"), table_name="follow_ups")
     op.drop_index(op.f("ix_follow_ups_task_id"), table_name="follow_ups")
     op.drop_table("follow_ups")
