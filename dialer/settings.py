@@ -244,11 +244,7 @@ def _check(s: Settings) -> None:
             "请按网关的双声道录音设置"
         )
     _check_windows(s.call_windows)
-    _check_qa(s)
-    if not 1 <= s.receipt_max_mb <= 50:
-        raise SettingsError(
-            f"DIALER_RECEIPT_MAX_MB：回执大小上限须在 1 到 50 之间（MB），当前为 {s.receipt_max_mb}"
-        )
+    _check_console(s)
     if s.recordings_codec not in ("opus", "wav"):
         raise SettingsError(f"DIALER_RECORDINGS_CODEC: must be opus or wav, got {s.recordings_codec!r}")
     if s.recordings_url and not s.recordings_url.startswith("s3://"):
@@ -282,6 +278,15 @@ def _check_profile(s: Settings) -> None:
         raise SettingsError(
             f"DIALER_GATEWAY_SIGNING_KEY: {profile.label} 用单独的签名密钥签署回调，"
             "请在其控制台的 API 页面复制 Signing Key 填入（或用 DIALER_GATEWAY_SIGNING_KEY_FILE）"
+        )
+
+
+def _check_console(s: Settings) -> None:
+    """Check the settings of the console's work: quality checks and manual follow-up receipts."""
+    _check_qa(s)
+    if not 1 <= s.receipt_max_mb <= 50:  # the console takes no upload over 50 MB (dialer.web.guard)
+        raise SettingsError(
+            f"DIALER_RECEIPT_MAX_MB：回执大小上限须在 1 到 50 之间（MB），当前为 {s.receipt_max_mb}"
         )
 
 
