@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from PIL import Image, UnidentifiedImageError
 
 from dialer.errors import DialerError
+from dialer.storage.base import Store, read_all
 
 ACCEPTED = "只接受照片（JPEG 或 PNG 格式）或 PDF 文件"
 CLAIMS = {".pdf": "PDF", ".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}  # what a file's name claims it is
@@ -86,3 +87,11 @@ def check_receipt(data: bytes, max_bytes: int, name: str = "") -> Checked:
 def receipt_key(sha256: str, suffix: str, now: datetime) -> str:
     """Return the store key a receipt is kept under: receipts/YYYY/MM/<sha256><suffix>."""
     return f"receipts/{now:%Y/%m}/{sha256}{suffix}"
+
+
+def read_checked(store: Store, key: str, sha256: str) -> tuple[str, bytes | None]:
+    """Return a kept receipt's state (ok, mismatch: changed since it was stored, or missing) and its bytes."""
+    if store.stat(key) is None:
+        return "missing", None
+    data = read_all(store, key)
+    return ("ok" if hashlib.sha256(data).hexdigest() == sha256 else "mismatch"), data

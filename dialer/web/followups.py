@@ -8,7 +8,6 @@ checksum still matches.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -23,7 +22,7 @@ from dialer.model.states import FollowUpResult, FollowUpWay, labels_by_word
 from dialer.reports.month import Month
 from dialer.services import services
 from dialer.storage import StoreError
-from dialer.storage.receipts import Checked, ReceiptError, check_receipt, receipt_key
+from dialer.storage.receipts import Checked, ReceiptError, check_receipt, read_checked, receipt_key
 from dialer.web.files import stores
 from dialer.web.helpers import audit, can, db, found_or_404, local_time, now, requires, show_phone, user
 from dialer.web.lists import (
@@ -153,11 +152,15 @@ def task(task_id: int) -> str:
     t = found_or_404(Task, task_id)
     if t.status not in (TaskStatus.UNREACHABLE, TaskStatus.FOLLOWED_UP) and not fu.of_tasks(db(), [t.id]):
         abort(404)
-    rows = fu.of_tasks(db(), [t.id])
-    return render_template("followup_task.html", task=t, rows=rows, ways=WAYS, results=RESULTS,
-                           open=fu.may_follow_up(t), allowed=may_record(t), refusal=_refusal(t),
-                           today=now().astimezone(services().settings.tz).date(), form=request.args,
-                           max_mb=services().settings.receipt_max_mb)  # fmt: skip
+    return _task_page(t)
+
+
+def _task_page(t: Task, errors: list[str] | None = None, form: Mapping[str, str] | None = None) -> str:
+    settings = services().settings
+    return render_template("followup_task.html", task=t, rows=fu.of_tasks(db(), [t.id]), ways=WAYS,
+                           results=RESULTS, open=fu.may_follow_up(t), allowed=may_record(t), refusal=_refusal(t),
+                           errors=errors or [], form=form or {}, today=now().astimezone(settings.tz).date(),
+                           max_mb=settings.receipt_max_mb)  # fmt: skip
 
 
 def _entry() -> fu.Entry:
@@ -210,11 +213,7 @@ def save(task_id: int) -> Response | tuple[str, int]:
 
 
 def _form_again(t: Task, wrong: list[str]) -> tuple[str, int]:
-    rows = fu.of_tasks(db(), [t.id])
-    return render_template("followup_task.html", task=t, rows=rows, ways=WAYS, results=RESULTS, open=True,
-                           allowed=True, refusal="", errors=wrong, form=request.form,
-                           today=now().astimezone(services().settings.tz).date(),
-                           max_mb=services().settings.receipt_max_mb), 400  # fmt: skip
+    return _task_page(t, wrong, request.form), 400
 
 
 def _store_and_record(t: Task, entry: fu.Entry, name: str, data: bytes, checked: Checked) -> Response:
@@ -256,15 +255,10 @@ def _store_and_record(t: Task, entry: fu.Entry, name: str, data: bytes, checked:
 def _checked(row: FollowUp) -> tuple[str, bytes | None]:
     """Return the receipt's state (ok | mismatch | missing) and its bytes."""
     try:
-        store = stores().get(row.receipt_store)
-        if store.stat(row.receipt_path) is None:
-            return "missing", None
-        data = b"".join(store.chunks(row.receipt_path))
+        return read_checked(stores().get(row.receipt_store), row.receipt_path, row.receipt_sha256)
     except StoreError as exc:
         log.warning("receipt of follow-up %s cannot be read: %s", row.id, exc)
         return "missing", None
-    ok = hashlib.sha256(data).hexdigest() == row.receipt_sha256
-    return ("ok" if ok else "mismatch"), data
 
 
 @bp.get("/<int:follow_up_id>")
@@ -300,8 +294,3 @@ def receipt(follow_up_id: int) -> Response:
     resp.headers["Cache-Control"] = "private, no-store"
     resp.set_etag(row.receipt_sha256)
     return resp
-
-
-def timeline_rows(task_ids: list[int]) -> list[FollowUp]:
-    """Return the follow-ups of these tasks for other pages (a customer's history, a task's timeline)."""
-    return fu.of_tasks(db(), task_ids)
