@@ -267,6 +267,10 @@ def test_a_completed_follow_up_counts_in_the_months_share_per_type_and_warns_ove
     assert 'id="over-limit"' in page
     report_page = get(client, "/report", query_string={"month": "2026-03"}).get_data(as_text=True)
     assert 'id="manual-over"' in report_page and "理赔回访 33.3%" in report_page
+    assert (
+        "measure=manual_followup" in report_page
+        and '<span class="tag bad" title="上限 10%">20.0%</span>' in report_page
+    )
 
 
 def test_under_the_limit_no_warning_shows(client: FlaskClient, database: Database, seeded: Seeded) -> None:
