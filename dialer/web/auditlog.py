@@ -30,6 +30,7 @@ ACTIONS = {
     "case_reassign": "改派问题件", "case_reopen": "重新打开问题件", "export_list": "导出列表",
     "view_customer": "查看客户", "report_file": "归档月度报告", "report_refile": "重新归档月度报告", "report_export": "导出月度报告",
     "qa_draw": "质检抽样", "qa_score": "质检评分",
+    "agent_dial": "坐席拨打",
 }  # fmt: skip
 
 

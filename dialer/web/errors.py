@@ -29,6 +29,7 @@ CONSOLE_BLUEPRINTS = frozenset(
         "script_editor",
         "suggestions",
         "quality",
+        "dial",
     }
 )
 MESSAGES = {
