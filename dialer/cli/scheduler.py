@@ -54,7 +54,7 @@ def scheduler(ctx: Context, at_text: str | None) -> None:
 
     def ring_agents() -> None:
         ring_requested_agents(settings, db, gateway)
-        place_agent_dials(settings, db, gateway, dialer.rules)
+        place_agent_dials(settings, db, gateway, dialer.rules, clock.now())
 
     def end_machine_calls() -> None:
         hang_up_machines(db, gateway)

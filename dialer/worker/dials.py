@@ -10,6 +10,7 @@ calling window is open, and places the agent's leg. The webhooks in `dialer.ivr.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -44,8 +45,10 @@ def agent_dial_request(settings: Settings, dial_id: int, phone: str) -> CallRequ
     )
 
 
-def place_agent_dials(settings: Settings, db: Database, gateway: Gateway, rules: DialRules) -> int:
-    """Place every requested agent call the concurrency cap allows; return how many legs were placed."""
+def place_agent_dials(
+    settings: Settings, db: Database, gateway: Gateway, rules: DialRules, now: datetime
+) -> int:
+    """Place every requested agent call the concurrency cap allows at `now`; return how many legs were placed."""
     with db.session() as s:
         ids = list(s.scalars(
             select(AgentDial.id).where(AgentDial.status == AgentDialStatus.REQUESTED)
@@ -55,7 +58,7 @@ def place_agent_dials(settings: Settings, db: Database, gateway: Gateway, rules:
     for dial_id in ids:
         if not _claim(db, settings, dial_id):
             continue
-        placed += _place(settings, db, gateway, rules, dial_id)
+        placed += _place(settings, db, gateway, rules, dial_id, now)
     return placed
 
 
@@ -74,12 +77,14 @@ def _claim(db: Database, settings: Settings, dial_id: int) -> bool:
         return won.rowcount == 1  # type: ignore[attr-defined]
 
 
-def _place(settings: Settings, db: Database, gateway: Gateway, rules: DialRules, dial_id: int) -> bool:
+def _place(
+    settings: Settings, db: Database, gateway: Gateway, rules: DialRules, dial_id: int, now: datetime
+) -> bool:
     _wait_for_slot(settings, db)
     with db.session() as s, s.begin():
         dial = s.get_one(AgentDial, dial_id)
         attempt = s.get_one(Attempt, dial.attempt_id)
-        when = agent_call_time(utcnow(), attempt.task.customer.timezone, rules.windows, rules.calendar)
+        when = agent_call_time(now, attempt.task.customer.timezone, rules.windows, rules.calendar)
         if not when.ok:  # the window closed between the press and this pass: no call starts outside it
             _give_up(
                 s, dial, attempt, rules, "拨打时已不在可拨打时段，未呼叫。请在下一个时段再拨打。", when.reason

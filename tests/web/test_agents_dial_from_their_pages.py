@@ -1,0 +1,191 @@
+"""An agent presses 拨打 on a callback, a problem case or a task: the page writes a request, never a call.
+
+The request is refused in plain words outside the calling windows, on a holiday, without a phone on the
+account, for another agent's work, and while another call to the task is on.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+
+from dialer.clock import FixedClock
+from dialer.model import Attempt, AuditEntry, Callback, Database, Task, TaskStatus, User
+from dialer.model.dials import AgentDial
+from dialer.model.states import CallStatus
+from dialer.services import services
+from tests.web.handover import Handover, copy_scripts, seed_handover
+from tests.web.seed import Seeded, csrf_token, get, sign_in
+
+
+@pytest.fixture
+def handover(app: Flask, database: Database, seeded: Seeded) -> Handover:
+    copy_scripts(services(app).settings.scripts_dir)
+    return seed_handover(database, seeded.users["agent"])
+
+
+def _press(client: FlaskClient, url: str, page: str = "/callbacks") -> str:
+    """Press a 拨打 button as the page renders it; return the page the browser lands on."""
+    token = csrf_token(client, page)
+    resp = client.post(url, data={"csrf_token": token, "next": page}, follow_redirects=True)
+    assert resp.status_code == 200
+    return resp.get_data(as_text=True)
+
+
+def _dials(database: Database) -> list[AgentDial]:
+    with database.session() as s:
+        rows = list(s.scalars(select(AgentDial).order_by(AgentDial.id)))
+        s.expunge_all()
+    return rows
+
+
+def test_pressing_dial_writes_a_request_and_an_attempt_placed_by_the_agent(
+    client: FlaskClient, database: Database, handover: Handover, seeded: Seeded
+) -> None:
+    sign_in(client, "agent")
+    page = get(client, "/callbacks").get_data(as_text=True)
+    assert f'action="/dial/callback/{handover.callback}"' in page and ">拨打<" in page
+    page = _press(client, f"/dial/callback/{handover.callback}")
+    [dial] = _dials(database)
+    assert "已开始拨打" in page and "通话进度" in page and "已请求·等待系统呼叫您" in page
+    assert 'name="answer-contract_received"' in page  # the answer form sits beside the call
+    assert "+8613955550001" not in page and "139****0001" in page  # the phone stays masked
+    assert dial.status == "requested" and dial.agent_phone == "+8613900001111"
+    with database.session() as s:
+        attempt = s.get_one(Attempt, dial.attempt_id)
+        task = s.get_one(Task, handover.task)
+        callback = s.get_one(Callback, handover.callback)
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "agent_dial")).one()
+        assert attempt.placed_by_id == seeded.users["agent"] and attempt.status == CallStatus.CLAIMED
+        assert attempt.number == 2 and attempt.script_version == 1 and attempt.script_sha256
+        assert attempt.call_sid is None  # nothing was dialled by the page
+        assert task.status == TaskStatus.DIALLING and task.attempt_count == 2  # the robot leaves it be
+        assert callback.assignee_id == seeded.users["agent"]
+    assert entry.actor == "li_agent" and entry.target == f"task:{handover.task}"
+    assert entry.detail == {"dial": dial.id, "attempt": dial.attempt_id, "callback": handover.callback}
+    audit_page = _audit_page(client.application)
+    assert "坐席拨打" in audit_page and f"拨打编号：{dial.id}" in audit_page
+
+
+def _audit_page(app: Flask) -> str:
+    officer = app.test_client()
+    sign_in(officer, "compliance")
+    return get(officer, "/audit").get_data(as_text=True)
+
+
+def test_a_second_press_while_the_call_is_on_is_refused(
+    client: FlaskClient, database: Database, handover: Handover
+) -> None:
+    sign_in(client, "agent")
+    _press(client, f"/dial/callback/{handover.callback}")
+    page = _press(client, f"/dial/callback/{handover.callback}")
+    assert "该任务已有一通坐席拨打正在进行" in page
+    assert len(_dials(database)) == 1
+
+
+@pytest.mark.parametrize(
+    ("local", "words"),
+    [
+        # 12:30 on a Tuesday: between the morning and the afternoon window.
+        ("2026-03-10T12:30:00+08:00", ["现在不在可拨打时段（10:00-12:00、15:00-17:00）",
+                                       "下一个可拨打时段：2026年03月10日 15:00 开始"]),
+        # 22:00: the nuisance-call hours, whatever the windows say.
+        ("2026-03-10T22:00:00+08:00", ["禁止外呼时段", "下一个可拨打时段：2026年03月11日 10:00 开始"]),
+        # National Day, a Thursday: a holiday, inside the window's hours; the next working day is 8 October.
+        ("2026-10-01T10:30:00+08:00", ["今天是节假日", "下一个可拨打时段：2026年10月08日 10:00 开始"]),
+    ],
+)
+def test_it_refuses_outside_the_windows_and_on_holidays_saying_when_it_opens(
+    client: FlaskClient, clock: FixedClock, database: Database, handover: Handover, local: str, words: list[str]
+) -> None:
+    clock.set(datetime.fromisoformat(local).astimezone(UTC))
+    sign_in(client, "agent")
+    page = _press(client, f"/dial/callback/{handover.callback}")
+    for w in words:
+        assert w in page, w
+    assert _dials(database) == []
+    with database.session() as s:
+        assert s.scalars(select(Attempt).where(Attempt.task_id == handover.task)).all()[-1].number == 1
+
+
+def test_it_refuses_an_agent_without_a_phone_and_says_how_to_get_one(
+    client: FlaskClient, database: Database, handover: Handover
+) -> None:
+    with database.session() as s, s.begin():
+        s.execute(update(User).where(User.username == "li_agent").values(phone=None))
+    sign_in(client, "agent")
+    page = _press(client, f"/dial/callback/{handover.callback}")
+    assert "您的账户没有登记接听电话" in page and "请联系系统管理员为您的账户登记电话号码" in page
+    assert _dials(database) == []
+
+
+def test_only_the_assignee_or_a_supervisor_may_dial(
+    app: Flask, client: FlaskClient, database: Database, handover: Handover, seeded: Seeded
+) -> None:
+    with database.session() as s, s.begin():
+        other = User(username="zhou_agent", role="agent", password_hash="x", display_name="周专员",
+                     phone="+8613900003333")  # fmt: skip
+        s.add(other)
+        s.flush()
+        s.execute(update(Callback).where(Callback.id == handover.callback).values(assignee_id=other.id))
+        s.execute(update(User).where(User.username == "zhao_sup").values(phone="+8613900004444"))
+    sign_in(client, "agent")
+    page = get(client, "/callbacks").get_data(as_text=True)
+    assert f'action="/dial/callback/{handover.callback}"' not in page  # no button on another's callback
+    page = _press(client, f"/dial/callback/{handover.callback}")
+    assert "该事项由周专员负责，只有负责人或主管可以拨打" in page and _dials(database) == []
+    page = _press(client, f"/dial/case/{seeded.case}", page=f"/cases/{seeded.case}")
+    assert "已开始拨打" in page  # an unassigned case: the agent who calls takes it
+    supervisor = app.test_client()
+    sign_in(supervisor, "supervisor")
+    page = _press(supervisor, f"/dial/callback/{handover.callback}")
+    assert "已开始拨打" in page
+    dials = _dials(database)
+    assert [(d.agent_id, d.case_id, d.callback_id) for d in dials] == [
+        (seeded.users["agent"], seeded.case, None), (seeded.users["supervisor"], None, handover.callback)
+    ]  # fmt: skip
+
+
+def test_the_call_page_is_the_callers_or_a_supervisors(
+    app: Flask, client: FlaskClient, database: Database, handover: Handover
+) -> None:
+    sign_in(client, "agent")
+    _press(client, f"/dial/callback/{handover.callback}")
+    [dial] = _dials(database)
+    assert get(client, f"/dials/{dial.id}/progress").status_code == 200
+    for persona, status in (("supervisor", 200), ("compliance", 404)):
+        other = app.test_client()
+        sign_in(other, persona)
+        assert get(other, f"/dials/{dial.id}").status_code == status, persona
+    with database.session() as s, s.begin():
+        s.add(User(username="qian_agent", role="agent", password_hash=_hash_of(database), phone="+8613900005555"))
+    stranger = app.test_client()
+    token = csrf_token(stranger)
+    stranger.post("/login", data={"username": "qian_agent", "password": "correct-horse-1", "csrf_token": token})
+    assert get(stranger, f"/dials/{dial.id}").status_code == 404
+
+
+def _hash_of(database: Database) -> str:
+    with database.session() as s:
+        return s.scalars(select(User.password_hash).where(User.username == "li_agent")).one()
+
+
+def test_a_task_can_be_dialled_by_its_id_and_the_macro_renders_the_button(
+    app: Flask, client: FlaskClient, database: Database, handover: Handover
+) -> None:
+    sign_in(client, "agent")
+    with app.test_request_context("/tasks/1"):
+        html = app.jinja_env.from_string(
+            '{% from "_dial.html" import dial_button with context %}{{ dial_button("task", 7) }}'
+        ).render()
+    assert 'action="/dial/task/7"' in html and 'name="csrf_token"' in html and ">拨打<" in html
+    page = _press(client, f"/dial/task/{handover.task}", page=f"/tasks/{handover.task}")
+    assert "已开始拨打" in page
+    [dial] = _dials(database)
+    assert dial.task_id == handover.task and dial.callback_id is None and dial.case_id is None
+    assert re.search(r'id="dial-progress" data-live="1"', page)
