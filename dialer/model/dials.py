@@ -72,7 +72,7 @@ def dial_of_attempt(session: Session, attempt: Attempt) -> AgentDial | None:
 
 
 def open_agent_dial(
-    s: Session, task: Task, agent_id: int, phone: str, *, callback_id: int | None = None,
+    s: Session, task: Task, agent_id: int, phone: str, now: datetime, *, callback_id: int | None = None,
     case_id: int | None = None, opted_out: bool = False,
 ) -> AgentDial:  # fmt: skip
     """Write the request and its attempt (placed by the agent, pinned to the approved script); nothing is dialled.
@@ -110,7 +110,7 @@ def open_agent_dial(
     s.add(attempt)
     s.flush()
     dial = AgentDial(agent_id=agent_id, task_id=task.id, attempt_id=attempt.id, callback_id=callback_id,
-                     case_id=case_id, agent_phone=phone, requested_at=utcnow())  # fmt: skip
+                     case_id=case_id, agent_phone=phone, requested_at=now)  # fmt: skip
     s.add(dial)
     s.flush()
     return dial

@@ -67,7 +67,7 @@ def _start(
     kind = rules.types.get(task.type)
     opted_out = is_opted_out(db(), task) and not (kind is not None and kind.mandatory)
     try:
-        dial = open_agent_dial(db(), task, me.id, me.phone, callback_id=callback.id if callback else None,
+        dial = open_agent_dial(db(), task, me.id, me.phone, now(), callback_id=callback.id if callback else None,
                                case_id=case.id if case else None, opted_out=opted_out)  # fmt: skip
     except DialRefused as exc:
         db().rollback()

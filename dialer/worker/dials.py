@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dialer.clock import utcnow
 from dialer.errors import GatewayError
 from dialer.gateway.client import CallRequest, Gateway
 from dialer.model import Attempt, AttemptOutcome, Database
@@ -86,9 +85,8 @@ def _place(
         attempt = s.get_one(Attempt, dial.attempt_id)
         when = agent_call_time(now, attempt.task.customer.timezone, rules.windows, rules.calendar)
         if not when.ok:  # the window closed between the press and this pass: no call starts outside it
-            _give_up(
-                s, dial, attempt, rules, "拨打时已不在可拨打时段，未呼叫。请在下一个时段再拨打。", when.reason
-            )
+            why = "拨打时已不在可拨打时段，未呼叫。请在下一个时段再拨打。"
+            _give_up(s, dial, attempt, rules, why, when.reason, now)
             return False
         attempt.status = CallStatus.PLACING
     try:
@@ -97,8 +95,8 @@ def _place(
         log.warning("agent dial %s: the agent's phone could not be rung: %s", dial_id, exc)
         with db.session() as s, s.begin():
             dial = s.get_one(AgentDial, dial_id)
-            _give_up(s, dial, s.get_one(Attempt, dial.attempt_id), rules, "无法呼叫您登记的电话，请检查号码后重试。",
-                     str(exc))  # fmt: skip
+            why = "无法呼叫您登记的电话，请检查号码后重试。"
+            _give_up(s, dial, s.get_one(Attempt, dial.attempt_id), rules, why, str(exc), now)
         return False
     with db.session() as s, s.begin():
         # A status callback may have moved the call on already: only a leg still being placed becomes ringing.
@@ -110,16 +108,17 @@ def _place(
         dial.agent_call_sid = info.sid
         attempt = s.get_one(Attempt, dial.attempt_id)
         attempt.call_sid = attempt.call_sid or info.sid
-        attempt.placed_at = utcnow()
+        attempt.placed_at = now
         if attempt.status == CallStatus.PLACING:
             attempt.status = CallStatus.QUEUED
-        record_event(s, attempt, "dial", "agent_rung", {"dial": dial_id, "CallSid": info.sid}, at=utcnow())
+        record_event(s, attempt, "dial", "agent_rung", {"dial": dial_id, "CallSid": info.sid}, at=now)
     return True
 
 
-def _give_up(s: Session, dial: AgentDial, attempt: Attempt, rules: DialRules, why: str, detail: str) -> None:
+def _give_up(
+    s: Session, dial: AgentDial, attempt: Attempt, rules: DialRules, why: str, detail: str, now: datetime
+) -> None:
     """End a request whose agent leg never left: the customer was not called, so it is no attempt."""
-    now = utcnow()
     dial.status, dial.error, dial.ended_at = AgentDialStatus.AGENT_MISSED, why, now
     record_event(s, attempt, "dial", "agent_not_rung", {"dial": dial.id, "why": detail}, at=now)
     finish_attempt(s, attempt, AttemptOutcome.ERROR, rules, now)

@@ -92,8 +92,10 @@ def test_a_second_press_while_the_call_is_on_is_refused(
     ("local", "words"),
     [
         # 12:30 on a Tuesday: between the morning and the afternoon window.
-        ("2026-03-10T12:30:00+08:00", ["现在不在可拨打时段（10:00-12:00、15:00-17:00）",
-                                       "下一个可拨打时段：2026年03月10日 15:00 开始"]),
+        (
+            "2026-03-10T12:30:00+08:00",
+            ["现在不在可拨打时段（10:00-12:00、15:00-17:00）", "下一个可拨打时段：2026年03月10日 15:00 开始"],
+        ),
         # 22:00: the nuisance-call hours, whatever the windows say.
         ("2026-03-10T22:00:00+08:00", ["禁止外呼时段", "下一个可拨打时段：2026年03月11日 10:00 开始"]),
         # National Day, a Thursday: a holiday, inside the window's hours; the next working day is 8 October.
@@ -101,7 +103,12 @@ def test_a_second_press_while_the_call_is_on_is_refused(
     ],
 )
 def test_it_refuses_outside_the_windows_and_on_holidays_saying_when_it_opens(
-    client: FlaskClient, clock: FixedClock, database: Database, handover: Handover, local: str, words: list[str]
+    client: FlaskClient,
+    clock: FixedClock,
+    database: Database,
+    handover: Handover,
+    local: str,
+    words: list[str],
 ) -> None:
     clock.set(datetime.fromisoformat(local).astimezone(UTC))
     sign_in(client, "agent")
@@ -163,10 +170,16 @@ def test_the_call_page_is_the_callers_or_a_supervisors(
         sign_in(other, persona)
         assert get(other, f"/dials/{dial.id}").status_code == status, persona
     with database.session() as s, s.begin():
-        s.add(User(username="qian_agent", role="agent", password_hash=_hash_of(database), phone="+8613900005555"))
+        s.add(
+            User(
+                username="qian_agent", role="agent", password_hash=_hash_of(database), phone="+8613900005555"
+            )
+        )
     stranger = app.test_client()
     token = csrf_token(stranger)
-    stranger.post("/login", data={"username": "qian_agent", "password": "correct-horse-1", "csrf_token": token})
+    stranger.post(
+        "/login", data={"username": "qian_agent", "password": "correct-horse-1", "csrf_token": token}
+    )
     assert get(stranger, f"/dials/{dial.id}").status_code == 404
 
 
