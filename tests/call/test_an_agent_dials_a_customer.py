@@ -240,3 +240,28 @@ def _timeline(line: Line, attempt_id: int) -> str:
     token = _token(officer, "/login")
     officer.post("/login", data={"username": "wang_qc", "password": PASSWORD, "csrf_token": token})
     return officer.get(f"/calls/{attempt_id}").get_data(as_text=True)
+
+
+def test_on_a_line_that_cannot_record_the_call_is_placed_and_said_to_be_unrecorded(
+    tmp_path: Path, speech: object
+) -> None:
+    """Somleng's `<Dial>` has no `record` and its Calls API no progress events: the call still runs through."""
+    with open_line(tmp_path, PERSONAS, speech, ring_timeout=20, gateway_profile="somleng") as line:
+        with line.session() as s, s.begin():
+            ensure_filed(s, line.settings.scripts_dir, NOW)
+            s.add(User(username="sun_agent", role=Role.AGENT, display_name="孙专员", phone=AGENT,
+                       password_hash=hash_password(PASSWORD)))  # fmt: skip
+        line.add("黄蓉", ANSWERS)
+        client = _client(line)
+        dial = _work_until(
+            line, _press(line, client, _callback(line, "黄蓉")).id, {"completed", "no-answer", "failed"}
+        )
+        assert dial.status == "completed" and dial.customer_answered_at is not None
+        agent_leg = line.emu.call(dial.agent_call_sid or "")
+        twiml = agent_leg["documents"][0]["twiml"]
+        assert "record=" not in twiml and "本线路不能录音" in twiml
+        with line.session() as s:
+            attempt = s.get_one(Attempt, dial.attempt_id)
+            assert attempt.outcome == AttemptOutcome.OPEN and not attempt.recordings
+        page = client.get(f"/dials/{dial.id}").get_data(as_text=True)
+        assert "本线路（Somleng）不能录音，本次通话不会录音" in page

@@ -15,12 +15,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from dialer.clock import FixedClock
+from dialer.gateway.client import Gateway
 from dialer.model import Attempt, AuditEntry, Callback, Database, Task, TaskStatus, User
 from dialer.model.dials import AgentDial
 from dialer.model.states import CallStatus
 from dialer.services import services
+from dialer.worker.dials import place_agent_dials
 from tests.web.handover import Handover, copy_scripts, seed_handover
-from tests.web.seed import Seeded, csrf_token, get, sign_in
+from tests.web.seed import NOW, Seeded, csrf_token, get, sign_in
 
 
 @pytest.fixture
@@ -202,3 +204,46 @@ def test_a_task_can_be_dialled_by_its_id_and_the_macro_renders_the_button(
     [dial] = _dials(database)
     assert dial.task_id == handover.task and dial.callback_id is None and dial.case_id is None
     assert re.search(r'id="dial-progress" data-live="1"', page)
+
+
+def _worker_pass(app: Flask, at: datetime, **changes: object) -> int:
+    """Run the scheduler's agent-call pass at `at` against a gateway nobody listens on (it must not be reached)."""
+    svc = services(app)
+    settings = svc.settings.replace(gateway_url="http://127.0.0.1:9", **changes)
+    return place_agent_dials(settings, svc.db, Gateway(settings, retries=0), svc.dial_rules, at)
+
+
+def test_the_worker_waits_while_the_concurrent_calls_are_all_taken(
+    app: Flask, client: FlaskClient, database: Database, handover: Handover
+) -> None:
+    sign_in(client, "agent")
+    _press(client, f"/dial/callback/{handover.callback}")
+    with database.session() as s, s.begin():  # a robot call is live on another task
+        other = s.get_one(Task, seed_handover(database, None, name="赵敏").task)
+        s.add(
+            Attempt(
+                task_id=other.id, number=2, to_number="+8613955550001", script="new_policy", status="ringing"
+            )
+        )
+    assert _worker_pass(app, NOW, max_concurrent_calls=1) == 0
+    [dial] = _dials(database)
+    assert dial.status == "requested"  # it waits for a free line; nothing was dialled
+
+
+def test_a_window_that_closed_before_the_worker_came_dials_nobody(
+    app: Flask, client: FlaskClient, database: Database, handover: Handover
+) -> None:
+    sign_in(client, "agent")
+    _press(client, f"/dial/callback/{handover.callback}")
+    assert _worker_pass(app, datetime.fromisoformat("2026-03-10T12:00:05+08:00")) == 0
+    [dial] = _dials(database)
+    assert dial.status == "agent_missed" and dial.error and "不在可拨打时段" in dial.error
+    with database.session() as s:
+        attempt = s.get_one(Attempt, dial.attempt_id)
+        task = s.get_one(Task, handover.task)
+        assert attempt.outcome == "error" and attempt.status == CallStatus.FAILED
+        assert (
+            task.status == TaskStatus.PENDING and task.attempt_count == 1
+        )  # the call never left: no attempt
+    page = get(client, f"/dials/{dial.id}").get_data(as_text=True)
+    assert "已结束·您的电话未接通" in page and "不在可拨打时段" in page
