@@ -18,11 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from dialer.clock import utcnow
 from dialer.errors import ScriptError
-from dialer.ivr.http import EMPTY, form_count, signed, twiml
+from dialer.ivr.http import EMPTY, form_count, note_recording, signed, twiml
 from dialer.ivr.items import call_context, standing
-from dialer.model import Attempt, AttemptOutcome, Recording, parse_id
+from dialer.model import Attempt, AttemptEvent, AttemptOutcome, parse_id
 from dialer.model.dials import AgentDial
 from dialer.model.outcomes import finish_attempt, record_event
 from dialer.model.states import (
@@ -31,7 +30,6 @@ from dialer.model.states import (
     AgentDialStatus,
     CallStatus,
     RecordingKind,
-    RecordingStatus,
 )
 from dialer.services import Services, services
 
@@ -50,9 +48,11 @@ RESULTS = {
 AGENT_LEG_ENDED = ("completed", "busy", "no-answer", "failed", "canceled")
 
 
-def _dial(s: Session) -> AgentDial | None:
+def _call(s: Session) -> tuple[AgentDial, Attempt] | None:
+    """Return the agent call ?d= names (locked until the transaction ends) and its attempt, or None."""
     d = parse_id(request.args.get("d"))
-    return None if d is None else s.get(AgentDial, d, with_for_update=True)
+    dial = None if d is None else s.get(AgentDial, d, with_for_update=True)
+    return None if dial is None else (dial, s.get_one(Attempt, dial.attempt_id))
 
 
 def _say(response: VoiceResponse, svc: Services, text: str) -> None:
@@ -68,10 +68,9 @@ def agent_answered() -> Response:
     base = settings.public_url.rstrip("/")
     response = VoiceResponse()
     with svc.db.session() as s, s.begin():
-        dial = _dial(s)
-        if dial is None:
+        if (found := _call(s)) is None:
             return twiml(EMPTY)
-        attempt = s.get_one(Attempt, dial.attempt_id)
+        dial, attempt = found
         if dial.status not in (
             AgentDialStatus.PLACING,
             AgentDialStatus.RINGING_AGENT,
@@ -109,10 +108,9 @@ def customer_status() -> Response:
     svc = services()
     status = request.form.get("CallStatus", "")
     with svc.db.session() as s, s.begin():
-        dial = _dial(s)
-        if dial is None:
+        if (found := _call(s)) is None:
             return twiml(EMPTY)
-        attempt = s.get_one(Attempt, dial.attempt_id)
+        dial, attempt = found
         now = svc.clock.now()
         if _seen(s, attempt, f"customer_{status}"):
             return twiml(EMPTY)
@@ -143,10 +141,9 @@ def dial_result() -> Response:
     form = request.form
     response = VoiceResponse()
     with svc.db.session() as s, s.begin():
-        dial = _dial(s)
-        if dial is None:
+        if (found := _call(s)) is None:
             return twiml(EMPTY)
-        attempt = s.get_one(Attempt, dial.attempt_id)
+        dial, attempt = found
         now = svc.clock.now()
         _keep_recording(s, attempt, now)
         if dial.status in AGENT_DIALS_LIVE:
@@ -168,10 +165,9 @@ def agent_status() -> Response:
     form = request.form
     status = form.get("CallStatus", "")
     with svc.db.session() as s, s.begin():
-        dial = _dial(s)
-        if dial is None:
+        if (found := _call(s)) is None:
             return twiml(EMPTY)
-        attempt = s.get_one(Attempt, dial.attempt_id)
+        dial, attempt = found
         if _seen(s, attempt, f"agent_{status}"):
             return twiml(EMPTY)
         now = svc.clock.now()
@@ -202,8 +198,6 @@ def agent_status() -> Response:
 
 def _seen(s: Session, attempt: Attempt, name: str) -> bool:
     """Return whether this status was noted on the call already (a retried callback)."""
-    from dialer.model import AttemptEvent
-
     q = select(AttemptEvent.id).where(
         AttemptEvent.attempt_id == attempt.id, AttemptEvent.kind == "dial", AttemptEvent.name == name[:60]
     )
@@ -258,13 +252,6 @@ def _verdict(s: Session, svc: Services, attempt: Attempt, now: datetime) -> Atte
 
 def _keep_recording(s: Session, attempt: Attempt, now: datetime) -> None:
     """Note the `<Dial>`'s two-channel recording; the worker downloads and checks it like every recording."""
-    sid = request.form.get("RecordingSid", "")
-    url = request.form.get("RecordingUrl", "")
-    if not sid or not url or s.scalar(select(Recording.id).where(Recording.gateway_sid == sid)) is not None:
-        return
-    s.add(Recording(
-        attempt_id=attempt.id, kind=RecordingKind.CALL, gateway_sid=sid, gateway_url=url, channels=2,
-        duration=form_count(request.form.get("RecordingDuration"), 0), status=RecordingStatus.PENDING,
-        next_try_at=utcnow(),
-    ))  # fmt: skip
-    record_event(s, attempt, "recording", "completed", {"RecordingSid": sid, "source": "DialVerb"}, at=now)
+    if note_recording(s, attempt, RecordingKind.CALL, 2):
+        data = {"RecordingSid": request.form.get("RecordingSid", ""), "source": "DialVerb"}
+        record_event(s, attempt, "recording", "completed", data, at=now)

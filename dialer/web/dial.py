@@ -52,12 +52,17 @@ def _closed(when: CallTime) -> str:
 
 
 def _start(
-    task: Task, back: str, *, callback: Callback | None = None, case: ProblemCase | None = None
+    task: Task,
+    back: str,
+    why: str | None,
+    *,
+    callback: Callback | None = None,
+    case: ProblemCase | None = None,
 ) -> Response:
-    """Check and write the request; the worker does the dialling."""
-    me = user()
-    if not me.phone:
-        flash(NO_PHONE, "error")
+    """Refuse with `why`, or check and write the request; the worker does the dialling."""
+    me, phone = user(), user().phone
+    if why or not phone:
+        flash(why or NO_PHONE, "error")
         return redirect(back)
     rules = services().dial_rules
     when = agent_call_time(now(), task.customer.timezone, rules.windows, rules.calendar)
@@ -67,7 +72,7 @@ def _start(
     kind = rules.types.get(task.type)
     opted_out = is_opted_out(db(), task) and not (kind is not None and kind.mandatory)
     try:
-        dial = open_agent_dial(db(), task, me.id, me.phone, now(), callback_id=callback.id if callback else None,
+        dial = open_agent_dial(db(), task, me.id, phone, now(), callback_id=callback.id if callback else None,
                                case_id=case.id if case else None, opted_out=opted_out)  # fmt: skip
     except DialRefused as exc:
         db().rollback()
@@ -98,10 +103,7 @@ def callback(callback_id: int) -> Response:
     cb = found_or_404(Callback, callback_id)
     back = _back(url_for("agents.callbacks"))
     why = _refuse_not_yours(cb.assignee_id) or (None if cb.status == "open" else "该回拨已完成，无需再拨打。")
-    if why:
-        flash(why, "error")
-        return redirect(back)
-    return _start(db().get_one(Task, cb.task_id), back, callback=cb)
+    return _start(db().get_one(Task, cb.task_id), back, why, callback=cb)
 
 
 @bp.post("/dial/case/<int:case_id>")
@@ -112,10 +114,7 @@ def case(case_id: int) -> Response:
     back = _back(url_for("agents.case", case_id=c.id))
     closed = "该问题件已关闭，不能再拨打。如需继续处理，请主管重新打开。"
     why = _refuse_not_yours(c.assignee_id) or (closed if c.status == CaseStatus.CLOSED else None)
-    if why:
-        flash(why, "error")
-        return redirect(back)
-    return _start(db().get_one(Task, c.task_id), back, case=c)
+    return _start(db().get_one(Task, c.task_id), back, why, case=c)
 
 
 @bp.post("/dial/task/<int:task_id>")
@@ -132,11 +131,7 @@ def task(task_id: int) -> Response:
                                               ProblemCase.assignee_id.is_not(None))
     ))  # fmt: skip
     others = sorted(o for o in owners if o is not None and o != user().id)
-    why = _refuse_not_yours(others[0]) if others else None
-    if why:
-        flash(why, "error")
-        return redirect(back)
-    return _start(t, back)
+    return _start(t, back, _refuse_not_yours(others[0]) if others else None)
 
 
 def _dial(dial_id: int) -> AgentDial:
