@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from dialer.model import Attempt, Callback, CaseStatus, ProblemCase, Task
-from dialer.model.dials import AgentDial, DialRefused, open_agent_dial
+from dialer.model.dials import AgentDial, DialRefused, live_dial_for_task, open_agent_dial
 from dialer.model.outcomes import is_opted_out
 from dialer.model.states import AgentDialStatus, label
 from dialer.policy.agentdial import CallTime, agent_call_time
@@ -69,6 +69,10 @@ def _start(
     if not when.ok:
         flash(_closed(when), "error")
         return redirect(back)
+    live = live_dial_for_task(db(), task.id)
+    if live is not None and (live.agent_id == me.id or can("supervise")):
+        flash("这位客户的拨打正在进行，已为您打开通话页面。", "ok")
+        return redirect(url_for("dial.page", dial_id=live.id))
     kind = rules.types.get(task.type)
     opted_out = is_opted_out(db(), task) and not (kind is not None and kind.mandatory)
     try:

@@ -52,6 +52,10 @@ def test_pressing_dial_writes_a_request_and_an_attempt_placed_by_the_agent(
     sign_in(client, "agent")
     page = get(client, "/callbacks").get_data(as_text=True)
     assert f'action="/dial/callback/{handover.callback}"' in page and ">拨打<" in page
+    page = get(client, f"/callbacks/{handover.callback}").get_data(as_text=True)
+    assert f'action="/dial/callback/{handover.callback}"' in page  # and on the callback's own page
+    page = get(client, f"/cases/{seeded.case}").get_data(as_text=True)
+    assert f'action="/dial/case/{seeded.case}"' in page  # and on a problem case
     page = _press(client, f"/dial/callback/{handover.callback}")
     [dial] = _dials(database)
     assert "已开始拨打" in page and "通话进度" in page and "已请求·等待系统呼叫您" in page
@@ -80,12 +84,26 @@ def _audit_page(app: Flask) -> str:
     return get(officer, "/audit").get_data(as_text=True)
 
 
-def test_a_second_press_while_the_call_is_on_is_refused(
-    client: FlaskClient, database: Database, handover: Handover
+def test_a_second_press_while_the_call_is_on_opens_it_or_is_refused(
+    app: Flask, client: FlaskClient, database: Database, handover: Handover, seeded: Seeded
 ) -> None:
     sign_in(client, "agent")
     _press(client, f"/dial/callback/{handover.callback}")
-    page = _press(client, f"/dial/callback/{handover.callback}")
+    page = _press(client, f"/dial/callback/{handover.callback}")  # the same agent: back to the call's page
+    assert "这位客户的拨打正在进行，已为您打开通话页面" in page and "通话进度" in page
+    with database.session() as s, s.begin():  # another agent, on another item of the same task
+        other = User(
+            username="zhou_agent", role="agent", password_hash=_hash_of(database), phone="+8613900003333"
+        )
+        s.add(other)
+    zhou = app.test_client()
+    token = csrf_token(zhou)
+    zhou.post("/login", data={"username": "zhou_agent", "password": "correct-horse-1", "csrf_token": token})
+    page = _press(zhou, f"/dial/task/{handover.task}", page=f"/tasks/{handover.task}")
+    assert "该事项由李专员负责，只有负责人或主管可以拨打" in page  # the callback is 李专员's since the press
+    with database.session() as s, s.begin():
+        s.execute(update(Callback).where(Callback.id == handover.callback).values(assignee_id=None))
+    page = _press(zhou, f"/dial/task/{handover.task}", page=f"/tasks/{handover.task}")
     assert "该任务已有一通坐席拨打正在进行" in page
     assert len(_dials(database)) == 1
 
