@@ -44,7 +44,7 @@ match = "{CUSTOMER}"
 name = "customer-who-answers"
 agent = true
 answer_after = 3.0
-talk_for = 120
+talk_for = 360
 agent_say = "喂，您好，我是本人，请讲。"
 """
 
@@ -101,13 +101,19 @@ def test_an_agent_dials_a_callback_from_the_page(
     # The page refreshes itself: ringing the agent, then the customer, then in call, then ended.
     pg.wait_for_selector("#dial-status[data-status=connected]", timeout=60_000)  # type: ignore[attr-defined]
     assert "通话中" in pg.inner_text("#dial-progress")  # type: ignore[attr-defined]
+    # While they talk, the customer confirms each item and the agent ticks it in the form beside the call.
+    for row in pg.locator("#open-items tr[data-question]").all():  # type: ignore[attr-defined]
+        good = "no" if row.get_attribute("data-question") in ("no_kickback", "no_extra_promise") else "yes"
+        row.locator(f"input[value={good}]").check()
     shots(pg, "dial-in-call")
+    pg.click("#open-items button.primary")  # type: ignore[attr-defined]
+    assert "回答已保存" in pg.inner_text("body")  # type: ignore[attr-defined]
     pg.wait_for_selector("#dial-outcome", timeout=90_000)  # type: ignore[attr-defined]
     progress = pg.inner_text("#dial-progress")  # type: ignore[attr-defined]
-    assert "已结束·客户已接通" in progress and "有未确认项" in progress and "双声道全程录音" in progress
+    assert "已结束·客户已接通" in progress and "成功" in progress and "双声道全程录音" in progress
     body = pg.inner_text("body")  # type: ignore[attr-defined]
     assert CUSTOMER not in body and CUSTOMER[3:] not in body  # the phone stays masked
-    assert "待确认的问题" in body  # the answer form beside the call
+    assert "所有必答问题均已得到“是/否”的回答" in body and "回访成功" in body  # the task is decided
     with line.session() as s:
         dial = s.scalars(select(AgentDial)).one()
         attempt = s.get_one(Attempt, dial.attempt_id)
@@ -119,7 +125,7 @@ def test_an_agent_dials_a_callback_from_the_page(
     assert customer_leg["status"] == "completed" and (customer_leg["duration"] or 0) > 0
     [recorded] = [e for e in agent_leg["events"] if e["event"] == "recording"]
     assert recorded["channels"] == 2 and agent_leg["recordings"]
-    assert attempt.outcome == "open" and attempt.placed_by_id is not None
+    assert attempt.outcome == "succeeded" and attempt.placed_by_id is not None
     _wait_stored(line, attempt.id)
     pg.reload()  # type: ignore[attr-defined]
     shots(pg, "dial-ended")

@@ -231,6 +231,7 @@ def test_a_customer_who_does_not_answer_is_an_unsuccessful_attempt(line: Line) -
     assert "已结束·客户未接听" in page and "无人接听" in page
     timeline = _timeline(line, dial.attempt_id)
     assert "坐席拨打：坐席已接听，开始呼叫客户" in timeline and "坐席拨打：客户无人接听" in timeline
+    assert "坐席拨打 · 孙专员" in timeline and "无人接听" in timeline
 
 
 def _timeline(line: Line, attempt_id: int) -> str:
