@@ -59,8 +59,16 @@ class AgentDial(Base):
 
 
 def live_dial_for_task(session: Session, task_id: int) -> AgentDial | None:
-    """Return the agent call in progress for this task, if any."""
-    q = select(AgentDial).where(AgentDial.task_id == task_id, AgentDial.status.in_(AGENT_DIALS_LIVE))
+    """Return the agent call in progress for this task, if any (its attempt still holds a line)."""
+    q = (
+        select(AgentDial)
+        .join(Attempt, Attempt.id == AgentDial.attempt_id)
+        .where(
+            AgentDial.task_id == task_id,
+            AgentDial.status.in_(AGENT_DIALS_LIVE),
+            Attempt.status.in_(CALLS_IN_FLIGHT),
+        )
+    )
     return session.scalars(q.order_by(AgentDial.id.desc()).limit(1)).first()
 
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from dialer.errors import GatewayError
 from dialer.gateway.client import CallRequest, Gateway
 from dialer.model import Attempt, AttemptOutcome, Database
-from dialer.model.dials import AgentDial
+from dialer.model.dials import DIAL_LEASE, AgentDial
 from dialer.model.outcomes import finish_attempt, record_event
 from dialer.model.pacing import calls_in_flight
-from dialer.model.states import AgentDialStatus, CallStatus
+from dialer.model.states import CALLS_IN_FLIGHT, AgentDialStatus, CallStatus
 from dialer.policy.agentdial import agent_call_time
 from dialer.policy.rules import DialRules
 from dialer.settings import Settings
@@ -53,12 +53,37 @@ def place_agent_dials(
             select(AgentDial.id).where(AgentDial.status == AgentDialStatus.REQUESTED)
             .order_by(AgentDial.id).limit(BATCH)
         ))  # fmt: skip
+    expire_stale_dials(db, rules, now)
     placed = 0
     for dial_id in ids:
         if not _claim(db, settings, dial_id):
             continue
         placed += _place(settings, db, gateway, rules, dial_id, now)
     return placed
+
+
+def expire_stale_dials(db: Database, rules: DialRules, now: datetime) -> int:
+    """End the agent calls still shown live long after any call could last (a process died, a callback was
+    lost), so they hold no line and block no new call; return how many."""
+    stuck = (
+        AgentDialStatus.PLACING,
+        AgentDialStatus.RINGING_AGENT,
+        AgentDialStatus.BRIDGING,
+        AgentDialStatus.CONNECTED,
+    )
+    with db.session() as s, s.begin():
+        dials = list(s.scalars(
+            select(AgentDial).where(AgentDial.status.in_(stuck), AgentDial.requested_at < now - DIAL_LEASE)
+            .limit(BATCH).with_for_update()
+        ))  # fmt: skip
+        for dial in dials:
+            attempt = s.get_one(Attempt, dial.attempt_id)
+            dial.status, dial.ended_at = AgentDialStatus.FAILED, now
+            dial.error = "通话状态长时间没有更新，已按未接通结束。如需联系客户，请重新拨打。"
+            record_event(s, attempt, "dial", "expired", {"dial": dial.id}, at=now)
+            if attempt.status in CALLS_IN_FLIGHT:
+                finish_attempt(s, attempt, AttemptOutcome.ERROR, rules, now)
+    return len(dials)
 
 
 def _claim(db: Database, settings: Settings, dial_id: int) -> bool:

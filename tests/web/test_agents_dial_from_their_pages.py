@@ -7,7 +7,7 @@ account, for another agent's work, and while another call to the task is on.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -265,3 +265,26 @@ def test_a_window_that_closed_before_the_worker_came_dials_nobody(
         )  # the call never left: no attempt
     page = get(client, f"/dials/{dial.id}").get_data(as_text=True)
     assert "已结束·您的电话未接通" in page and "不在可拨打时段" in page
+
+
+def test_a_call_whose_callbacks_never_came_is_ended_and_blocks_no_new_call(
+    app: Flask, client: FlaskClient, database: Database, handover: Handover
+) -> None:
+    sign_in(client, "agent")
+    _press(client, f"/dial/callback/{handover.callback}")
+    [dial] = _dials(database)
+    with database.session() as s, s.begin():  # rung and answered, then every callback after it was lost
+        s.execute(update(AgentDial).where(AgentDial.id == dial.id).values(status="bridging"))
+        s.execute(update(Attempt).where(Attempt.id == dial.attempt_id).values(status="in-progress"))
+    assert _worker_pass(app, NOW + timedelta(minutes=20)) == 0
+    assert _dials(database)[0].status == "bridging"  # a call may still be on: left alone
+    _worker_pass(app, NOW + timedelta(hours=1))
+    [dial] = _dials(database)
+    assert dial.status == "failed" and dial.error and "长时间没有更新" in dial.error
+    with database.session() as s:
+        assert s.get_one(Attempt, dial.attempt_id).status not in (
+            "in-progress",
+            "claimed",
+        )  # the line is free
+    page = _press(client, f"/dial/callback/{handover.callback}")
+    assert "已开始拨打" in page and len(_dials(database)) == 2
