@@ -23,7 +23,7 @@ from dialer.ivr.http import EMPTY, form_count, note_recording, signed, twiml
 from dialer.ivr.items import call_context, standing
 from dialer.model import Attempt, AttemptEvent, AttemptOutcome, parse_id
 from dialer.model.dials import AgentDial
-from dialer.model.outcomes import finish_attempt, record_event
+from dialer.model.outcomes import finish_attempt, record_event, settle_by_verdict
 from dialer.model.states import (
     AGENT_DIALS_LIVE,
     CALLS_FINISHED,
@@ -31,6 +31,7 @@ from dialer.model.states import (
     CallStatus,
     RecordingKind,
 )
+from dialer.policy.verdicts import Verdict
 from dialer.services import Services, services
 
 bp = Blueprint("ivr_dials", __name__, url_prefix="/ivr/dial")
@@ -230,24 +231,28 @@ def _end(
         attempt.status, attempt.duration = CallStatus.COMPLETED, talked
         attempt.answered_at = attempt.answered_at or answered
         attempt.ended_at = now
-        finish_attempt(s, attempt, _verdict(s, svc, attempt, now), svc.dial_rules, now)
+        verdict = _verdict(s, svc, attempt, now)
+        finish_attempt(s, attempt, AttemptOutcome(verdict.value), svc.dial_rules, now)
+        # A task closed for want of a reachable customer (manual follow-up) is decided by this call too.
+        settle_by_verdict(attempt, verdict, now)
         return
     dial.status, call_status, outcome = RESULTS.get(result, RESULTS["failed"])
     attempt.status, attempt.duration, attempt.ended_at = call_status, 0, now
     finish_attempt(s, attempt, outcome, svc.dial_rules, now)
 
 
-def _verdict(s: Session, svc: Services, attempt: Attempt, now: datetime) -> AttemptOutcome:
-    """Return an answered call's outcome from every answer of its task: succeeded, problem, or open items."""
+def _verdict(s: Session, svc: Services, attempt: Attempt, now: datetime) -> Verdict:
+    """Return an answered call's verdict from every answer of its task: succeeded, problem, or open items."""
     try:
         script = svc.scripts.heard_on(s, attempt)
     except ScriptError:
         script = None
     if script is None:
-        return AttemptOutcome.OPEN
+        return Verdict.OPEN
     s.flush()
-    found = standing(s, script, call_context(svc.settings, svc.task_types, attempt.task, now), attempt.task)
-    return AttemptOutcome(found.verdict.value)
+    return standing(
+        s, script, call_context(svc.settings, svc.task_types, attempt.task, now), attempt.task
+    ).verdict
 
 
 def _keep_recording(s: Session, attempt: Attempt, now: datetime) -> None:

@@ -36,6 +36,7 @@ from tests.call.line import NOW, Line, open_line
 AGENT = "+862161230031"
 ANSWERS = "+8613911110301"
 NEVER = "+8613911110302"
+UNREACHED = "+8613911110303"
 PASSWORD = "dial-horse-1"
 PERSONAS = f"""
 [[persona]]
@@ -55,6 +56,13 @@ talk_for = 160
 agent_say = "喂，您好，是我本人。"
 
 [[persona]]
+match = "{UNREACHED}"
+name = "customer-the-robot-never-reached"
+agent = true
+answer_after = 2.0
+talk_for = 200
+
+[[persona]]
 match = "{NEVER}"
 name = "customer-who-never-answers"
 outcome = "no-answer"
@@ -71,6 +79,7 @@ def line(tmp_path_factory: pytest.TempPathFactory, speech: object) -> Iterator[L
                        password_hash=hash_password(PASSWORD)))  # fmt: skip
         line.add("黄蓉", ANSWERS)
         line.add("郭靖", NEVER)
+        line.add("杨康", UNREACHED)
         yield line
 
 
@@ -241,6 +250,31 @@ def _timeline(line: Line, attempt_id: int) -> str:
     token = _token(officer, "/login")
     officer.post("/login", data={"username": "wang_qc", "password": PASSWORD, "csrf_token": token})
     return officer.get(f"/calls/{attempt_id}").get_data(as_text=True)
+
+
+def test_a_manual_follow_up_task_dialled_by_its_id_is_decided_by_the_answers(line: Line) -> None:
+    """The robot's attempts ran out (无法联系, 机构自访); the agent calls the task and the customer confirms all."""
+    task_id = line.tasks["杨康"]
+    with line.session() as s, s.begin():
+        task = s.get_one(Task, task_id)
+        task.status, task.manual_followup, task.attempt_count, task.closed_at = "unreachable", True, 3, NOW
+    client = _client(line)
+    token = _token(client, "/callbacks")
+    resp = client.post(f"/dial/task/{task_id}", data={"csrf_token": token})
+    assert resp.status_code == 302 and "/dials/" in resp.headers["Location"]
+    with line.session() as s:
+        dial = s.scalars(select(AgentDial).where(AgentDial.task_id == task_id)).one()
+        s.expunge_all()
+    dial = _work_until(line, dial.id, {"connected", "completed"})
+    page = client.get(f"/dials/{dial.id}").get_data(as_text=True)
+    form = _good_answers(page) | {"csrf_token": _token(client, f"/dials/{dial.id}")}
+    assert client.post(f"/dials/{dial.id}/answers", data=form).status_code == 302
+    dial = _work_until(line, dial.id, {"completed"})
+    with line.session() as s:
+        task = s.get_one(Task, task_id)
+        attempt = s.get_one(Attempt, dial.attempt_id)
+        assert attempt.outcome == AttemptOutcome.SUCCEEDED and attempt.number == 1
+        assert task.status == TaskStatus.SUCCEEDED and task.connected
 
 
 def test_on_a_line_that_cannot_record_the_call_is_placed_and_said_to_be_unrecorded(
