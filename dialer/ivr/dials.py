@@ -47,6 +47,13 @@ RESULTS = {
     "canceled": (AgentDialStatus.NO_ANSWER, CallStatus.CANCELED, AttemptOutcome.CANCELED),
 }
 AGENT_LEG_ENDED = ("completed", "busy", "no-answer", "failed", "canceled")
+# The call statuses a leg's status callback may carry; any other word is noted as "other", never as itself.
+LEG_STATUSES = frozenset({"queued", "initiated", "ringing", "in-progress", *AGENT_LEG_ENDED})
+
+
+def _leg_status() -> str:
+    status = request.form.get("CallStatus", "")
+    return status if status in LEG_STATUSES else "other"
 
 
 def _call(s: Session) -> tuple[AgentDial, Attempt] | None:
@@ -107,7 +114,7 @@ def agent_answered() -> Response:
 def customer_status() -> Response:
     """The customer's phone rings, is answered, or the leg ended: show it on the agent's page."""
     svc = services()
-    status = request.form.get("CallStatus", "")
+    status = _leg_status()
     with svc.db.session() as s, s.begin():
         if (found := _call(s)) is None:
             return twiml(EMPTY)
@@ -115,7 +122,7 @@ def customer_status() -> Response:
         now = svc.clock.now()
         if _seen(s, attempt, f"customer_{status}"):
             return twiml(EMPTY)
-        record_event(s, attempt, "dial", f"customer_{status}"[:60], request.form.to_dict(), at=now)
+        record_event(s, attempt, "dial", f"customer_{status}", request.form.to_dict(), at=now)
         dial.customer_call_sid = dial.customer_call_sid or request.form.get("CallSid")
         if status == "in-progress" and dial.status in (
             AgentDialStatus.RINGING_AGENT,
@@ -164,7 +171,7 @@ def agent_status() -> Response:
     """The agent's leg rang or ended. Ended before the customer's result came: end the request from it."""
     svc = services()
     form = request.form
-    status = form.get("CallStatus", "")
+    status = _leg_status()
     with svc.db.session() as s, s.begin():
         if (found := _call(s)) is None:
             return twiml(EMPTY)
@@ -172,7 +179,7 @@ def agent_status() -> Response:
         if _seen(s, attempt, f"agent_{status}"):
             return twiml(EMPTY)
         now = svc.clock.now()
-        record_event(s, attempt, "dial", f"agent_{status}"[:60], form.to_dict(), at=now)
+        record_event(s, attempt, "dial", f"agent_{status}", form.to_dict(), at=now)
         dial.agent_call_sid = dial.agent_call_sid or form.get("CallSid")
         if status == "ringing" and dial.status == AgentDialStatus.PLACING:
             dial.status = AgentDialStatus.RINGING_AGENT
@@ -200,7 +207,7 @@ def agent_status() -> Response:
 def _seen(s: Session, attempt: Attempt, name: str) -> bool:
     """Return whether this status was noted on the call already (a retried callback)."""
     q = select(AttemptEvent.id).where(
-        AttemptEvent.attempt_id == attempt.id, AttemptEvent.kind == "dial", AttemptEvent.name == name[:60]
+        AttemptEvent.attempt_id == attempt.id, AttemptEvent.kind == "dial", AttemptEvent.name == name
     )
     return s.scalar(q.limit(1)) is not None
 

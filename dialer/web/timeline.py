@@ -41,7 +41,9 @@ DIAL_STEPS = {
     "customer_in-progress": "坐席拨打：客户已接听，通话中", "customer_completed": "坐席拨打：客户电话已挂断",
     "customer_busy": "坐席拨打：客户忙线", "customer_no-answer": "坐席拨打：客户无人接听",
     "customer_failed": "坐席拨打：客户电话呼叫失败", "customer_canceled": "坐席拨打：呼叫客户已取消",
-    "result": "坐席拨打：通话结果", "expired": "坐席拨打：长时间无状态更新，已结束",
+    "agent_queued": "坐席拨打：正在呼叫坐席电话", "agent_initiated": "坐席拨打：已发起呼叫坐席",
+    "agent_other": "坐席拨打：坐席电话的其他状态", "customer_queued": "坐席拨打：正在呼叫客户",
+    "customer_other": "坐席拨打：客户电话的其他状态", "result": "坐席拨打：通话结果", "expired": "坐席拨打：长时间无状态更新，已结束",
 }  # fmt: skip
 RECORDING_STATUSES = {
     "completed": "录音已生成",

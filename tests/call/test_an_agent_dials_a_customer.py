@@ -15,12 +15,15 @@ from array import array
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from dialer.gateway.client import Gateway
+from dialer.gateway.signature import compute_signature
 from dialer.ivr.versions import ensure_filed
 from dialer.model import Attempt, AttemptOutcome, Callback, Recording, Role, Task, TaskStatus, User
 from dialer.model.dials import AgentDial
@@ -31,7 +34,7 @@ from dialer.model.users import hash_password
 from dialer.services import load_dial_rules
 from dialer.worker import download_due_recordings
 from dialer.worker.dials import place_agent_dials
-from tests.call.line import NOW, Line, open_line
+from tests.call.line import NOW, Line, open_line, row_counts, snapshot
 
 AGENT = "+862161230031"
 ANSWERS = "+8613911110301"
@@ -300,3 +303,31 @@ def test_on_a_line_that_cannot_record_the_call_is_placed_and_said_to_be_unrecord
             assert attempt.outcome == AttemptOutcome.OPEN and not attempt.recordings
         page = client.get(f"/dials/{dial.id}").get_data(as_text=True)
         assert "本线路（Somleng）不能录音，本次通话不会录音" in page
+
+
+def test_every_webhook_of_the_agent_calls_sent_again_changes_nothing(line: Line) -> None:
+    """A gateway's retry of any callback (agent answered, customer ringing, result, status) stores nothing new."""
+    with line.session() as s:
+        sids = [d.agent_call_sid for d in s.scalars(select(AgentDial)) if d.agent_call_sid]
+    hooks = [
+        w for sid in sids for w in line.emu.call(sid)["webhooks"]
+        if "/ivr/dial/" in w["url"] and w["status"] == 200
+    ]  # fmt: skip
+    assert {urlsplit(h["url"]).path for h in hooks} >= {
+        "/ivr/dial/agent", "/ivr/dial/customer", "/ivr/dial/result", "/ivr/dial/agent/status"
+    }  # fmt: skip
+    before = (row_counts(line.db), snapshot(line.db), _dial_rows(line))
+    for hook in hooks:
+        params = {k: str(v) for k, v in hook["params"].items()}
+        signature = compute_signature(hook["url"], params, line.settings.twilio_auth_token)
+        reply = requests.post(hook["url"], data=params, headers={"X-Twilio-Signature": signature}, timeout=20)
+        assert reply.status_code == 200 and reply.text.lstrip().startswith("<?xml"), hook["url"]
+    assert (row_counts(line.db), snapshot(line.db), _dial_rows(line)) == before
+
+
+def _dial_rows(line: Line) -> list[tuple[object, ...]]:
+    with line.session() as s:
+        return [
+            (d.id, d.status, d.agent_answered_at, d.customer_answered_at, d.ended_at, d.error)
+            for d in s.scalars(select(AgentDial).order_by(AgentDial.id))
+        ]
