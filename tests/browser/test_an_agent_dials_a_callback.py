@@ -111,9 +111,6 @@ def test_an_agent_dials_a_callback_from_the_page(
     pg.wait_for_selector("#dial-outcome", timeout=90_000)  # type: ignore[attr-defined]
     progress = pg.inner_text("#dial-progress")  # type: ignore[attr-defined]
     assert "已结束·客户已接通" in progress and "成功" in progress and "双声道全程录音" in progress
-    body = pg.inner_text("body")  # type: ignore[attr-defined]
-    assert CUSTOMER not in body and CUSTOMER[3:] not in body  # the phone stays masked
-    assert "所有必答问题均已得到“是/否”的回答" in body and "回访成功" in body  # the task is decided
     with line.session() as s:
         dial = s.scalars(select(AgentDial)).one()
         attempt = s.get_one(Attempt, dial.attempt_id)
@@ -128,6 +125,9 @@ def test_an_agent_dials_a_callback_from_the_page(
     assert attempt.outcome == "succeeded" and attempt.placed_by_id is not None
     _wait_stored(line, attempt.id)
     pg.reload()  # type: ignore[attr-defined]
+    body = pg.inner_text("body")  # type: ignore[attr-defined]
+    assert CUSTOMER not in body and CUSTOMER[3:] not in body  # the phone stays masked
+    assert "所有必答问题均已得到“是/否”的回答" in body and "回访成功" in body  # the task is decided
     shots(pg, "dial-ended")
 
 

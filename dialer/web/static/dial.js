@@ -1,4 +1,5 @@
-// Refresh the progress of an agent's call (拨打) every two seconds until it has ended.
+// Refresh the progress of an agent's call (拨打) every two seconds until it has ended. Only the progress panel
+// is replaced, never the page: answers being ticked in the form beside it are never lost.
 (function () {
   var panel = document.getElementById("dial-progress");
   if (!panel) { return; }
@@ -17,10 +18,7 @@
         if (!fresh) { return; }
         panel.replaceWith(fresh);
         panel = fresh;
-        if (fresh.getAttribute("data-live") !== "1") {
-          window.clearInterval(timer);
-          window.location.reload();  // the task's status and the open questions may have changed
-        }
+        if (fresh.getAttribute("data-live") !== "1") { window.clearInterval(timer); }
       })
       .catch(function () {
         var note = document.getElementById("dial-refreshed");
