@@ -13,11 +13,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from dialer.errors import SettingsError
+from dialer.holidays import load_work_calendar
 from dialer.model import Attempt, Callback, CaseStatus, ProblemCase, Task
 from dialer.model.dials import AgentDial, DialRefused, live_dial_for_task, open_agent_dial
 from dialer.model.outcomes import is_opted_out
 from dialer.model.states import AgentDialStatus, label
 from dialer.policy.agentdial import CallTime, agent_call_time
+from dialer.policy.calendar import WorkCalendar
 from dialer.policy.dialing import Reason
 from dialer.policy.windows import local
 from dialer.services import services
@@ -51,6 +54,14 @@ def _closed(when: CallTime) -> str:
     return text
 
 
+def _calendar() -> WorkCalendar:
+    """Return the calendar as last saved (an admin may have just entered next year's holidays on the console)."""
+    try:
+        return load_work_calendar(services().settings.config_dir)
+    except SettingsError:  # a broken file: the one the service started with still holds
+        return services().dial_rules.calendar
+
+
 def _start(
     task: Task,
     back: str,
@@ -65,7 +76,7 @@ def _start(
         flash(why or NO_PHONE, "error")
         return redirect(back)
     rules = services().dial_rules
-    when = agent_call_time(now(), task.customer.timezone, rules.windows, rules.calendar)
+    when = agent_call_time(now(), task.customer.timezone, rules.windows, _calendar())
     if not when.ok:
         flash(_closed(when), "error")
         return redirect(back)

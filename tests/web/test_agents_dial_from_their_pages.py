@@ -7,22 +7,26 @@ account, for another agent's work, and while another call to the task is on.
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from dialer.app import create_app
 from dialer.clock import FixedClock
 from dialer.gateway.client import Gateway
-from dialer.model import Attempt, AuditEntry, Callback, Database, Task, TaskStatus, User
+from dialer.model import Attempt, AuditEntry, Callback, Database, Task, TaskStatus, User, migrate
 from dialer.model.dials import AgentDial
 from dialer.model.states import CallStatus
 from dialer.services import services
+from dialer.settings import PROJECT_ROOT, Settings
 from dialer.worker.dials import place_agent_dials
 from tests.web.handover import Handover, copy_scripts, seed_handover
-from tests.web.seed import NOW, Seeded, csrf_token, get, sign_in
+from tests.web.seed import NOW, Seeded, csrf_token, get, seed, sign_in
 
 
 @pytest.fixture
@@ -288,3 +292,28 @@ def test_a_call_whose_callbacks_never_came_is_ended_and_blocks_no_new_call(
         )  # the line is free
     page = _press(client, f"/dial/callback/{handover.callback}")
     assert "已开始拨打" in page and len(_dials(database)) == 2
+
+
+def test_a_day_off_entered_on_the_console_is_obeyed_at_once(
+    settings: Settings, clock: FixedClock, tmp_path: Path
+) -> None:
+    """The holiday calendar page writes holidays.console.toml; the next press reads it, no restart needed."""
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config)
+    app = create_app(settings.replace(config_dir=config, scripts_dir=tmp_path / "ivr_scripts",
+                                      secret_key="test-secret"), clock=clock)  # fmt: skip
+    app.config["TESTING"] = True
+    database = services(app).db
+    migrate(database)
+    seeded = seed(database, services(app).settings.recordings_dir)
+    copy_scripts(services(app).settings.scripts_dir)
+    h = seed_handover(database, seeded.users["agent"])
+    client = app.test_client()
+    sign_in(client, "agent")
+    (config / "holidays.console.toml").write_text(
+        '[[day]]\ndate = 2026-03-10\nworking = false\nnote = "公司年会"\n', encoding="utf-8"
+    )
+    page = _press(client, f"/dial/callback/{h.callback}")
+    assert "今天是节假日（非工作日）" in page and "下一个可拨打时段：2026年03月11日 10:00 开始" in page
+    assert _dials(database) == []
+    database.dispose()
