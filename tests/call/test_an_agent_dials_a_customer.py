@@ -13,6 +13,7 @@ import subprocess
 import time
 from array import array
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ from dialer.services import load_dial_rules
 from dialer.worker import download_due_recordings
 from dialer.worker.dials import place_agent_dials
 from tests.call.line import NOW, Line, open_line, row_counts, snapshot
+from tests.conftest import fresh_postgres_schema, postgres_url
 
 AGENT = "+862161230031"
 ANSWERS = "+8613911110301"
@@ -72,10 +74,25 @@ outcome = "no-answer"
 """
 
 
-@pytest.fixture(scope="module")
-def line(tmp_path_factory: pytest.TempPathFactory, speech: object) -> Iterator[Line]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def line(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, speech: object
+) -> Iterator[Line]:
+    """The line on SQLite, and on PostgreSQL when the suite has a server (the webhooks lock rows there)."""
     root: Path = tmp_path_factory.mktemp("agent-dial")
-    with open_line(root, PERSONAS, speech, ring_timeout=20) as line:
+    with ExitStack() as stack:
+        changes: dict[str, object] = {}
+        if request.param == "postgres":
+            base = postgres_url()
+            if base is None:
+                pytest.skip("DIALER_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against")
+            changes["database_url"] = stack.enter_context(fresh_postgres_schema(base))
+        yield stack.enter_context(_dial_line(root, speech, **changes))
+
+
+@contextmanager
+def _dial_line(root: Path, speech: object, **changes: object) -> Iterator[Line]:
+    with open_line(root, PERSONAS, speech, ring_timeout=20, **changes) as line:
         with line.session() as s, s.begin():
             ensure_filed(s, line.settings.scripts_dir, NOW)
             s.add(User(username="sun_agent", role=Role.AGENT, display_name="孙专员", phone=AGENT,
