@@ -2,6 +2,8 @@
 
 The agent's leg drives a bridge: its persona talks for `talk_for` seconds and hangs up, or the caller
 hangs up first. Audio heard over a bridge lands on channel 0 of each leg (the side the leg hears).
+A `<Number statusCallback=… statusCallbackEvent="initiated ringing answered completed">` hears the dialled
+leg's progress, as Twilio sends it (the `completed` event by default).
 """
 
 from __future__ import annotations
