@@ -40,6 +40,7 @@ def scheduler(ctx: Context, at_text: str | None) -> None:
     if at is not None:
         _refuse_pretended_time(ctx.settings)
     from dialer.worker import download_due_recordings, hang_up_machines, ring_requested_agents
+    from dialer.worker.dials import place_agent_dials
     from dialer.worker.suggestions import transcribe_suggestions
 
     settings, db = ctx.settings, ctx.database()
@@ -53,6 +54,7 @@ def scheduler(ctx: Context, at_text: str | None) -> None:
 
     def ring_agents() -> None:
         ring_requested_agents(settings, db, gateway)
+        place_agent_dials(settings, db, gateway, dialer.rules, clock.now())
 
     def end_machine_calls() -> None:
         hang_up_machines(db, gateway)

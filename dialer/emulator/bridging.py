@@ -2,6 +2,8 @@
 
 The agent's leg drives a bridge: its persona talks for `talk_for` seconds and hangs up, or the caller
 hangs up first. Audio heard over a bridge lands on channel 0 of each leg (the side the leg hears).
+A `<Number statusCallback=… statusCallbackEvent="initiated ringing answered completed">` hears the dialled
+leg's progress, as Twilio sends it (the `completed` event by default).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def dial(interp: Interpreter, el: ET.Element, doc: Document) -> Document | None:
     elif target:
         # Somleng's <Dial> has no `record` attribute: the bridge is not recorded.
         record = el.get("record", "") if leg.engine.profile.call_recording else ""
-        result = _dial_number(leg, target, timeout, el.get("callerId") or leg.call.from_, record)
+        result = _dial_number(leg, target, timeout, el.get("callerId") or leg.call.from_, record, number)
     else:
         leg.log("warning", message="<Dial> with nothing to dial")
         return None
@@ -92,7 +94,28 @@ def _talk(leg: Leg, pcm: bytes, seconds: float) -> float:
     return leg.t - start
 
 
-def _dial_number(leg: Leg, number: str, timeout: float, caller_id: str, record: str) -> DialResult:
+def _child_event(leg: Leg, noun: ET.Element | None, child: Call, event: str) -> None:
+    """Send the `<Number statusCallback>` event of the dialled leg, if the noun asked for it."""
+    url = noun.get("statusCallback") if noun is not None else None
+    if not url or noun is None or event not in noun.get("statusCallbackEvent", "completed").split():
+        return
+    shown = {"initiated": "initiated", "ringing": "ringing", "answered": "in-progress"}.get(
+        event, child.status
+    )
+    params: Params = [
+        ("AccountSid", child.account_sid), ("CallSid", child.sid), ("ParentCallSid", leg.call.sid),
+        ("CallStatus", shown), ("To", child.to), ("Called", child.to), ("From", child.from_),
+        ("Caller", child.from_), ("Direction", child.direction), ("ApiVersion", "2010-04-01"),
+        ("CallbackSource", "call-progress-events"),
+    ]  # fmt: skip
+    if event == "completed":
+        params.append(("CallDuration", str(child.duration or 0)))
+    leg.later("number:" + event, url, noun.get("statusCallbackMethod", "POST"), params)
+
+
+def _dial_number(
+    leg: Leg, number: str, timeout: float, caller_id: str, record: str, noun: ET.Element | None = None
+) -> DialResult:
     """Ring a persona from this leg (outbound-dial child leg) and talk with it."""
     persona = leg.engine.persona_for(number)
     child = Call(
@@ -101,7 +124,9 @@ def _dial_number(leg: Leg, number: str, timeout: float, caller_id: str, record: 
     )  # fmt: skip
     leg.engine.store.add_call(child)
     child.log(0.0, "initiated")
+    _child_event(leg, noun, child, "initiated")
     child.set_status("ringing")
+    _child_event(leg, noun, child, "ringing")
     ring = min(persona.answer_after, timeout) if persona.outcome in ("answer", "voicemail") else timeout
     if persona.outcome == "busy":
         ring = min(1.0, timeout)
@@ -111,6 +136,7 @@ def _dial_number(leg: Leg, number: str, timeout: float, caller_id: str, record: 
         leg.sleep(ring, redirectable=False)
     except CallEnded:
         child.set_status("canceled")
+        _child_event(leg, noun, child, "completed")
         raise
     if (
         persona.outcome in ("busy", "failed")
@@ -120,10 +146,12 @@ def _dial_number(leg: Leg, number: str, timeout: float, caller_id: str, record: 
         status = persona.outcome if persona.outcome in ("busy", "failed") else "no-answer"
         child.set_status(status)
         child.duration = 0
+        _child_event(leg, noun, child, "completed")
         return DialResult(status, child.sid)
     child.start_time = now()
     child.set_status("in-progress")
     child.log(ring, "answered")
+    _child_event(leg, noun, child, "answered")
     seconds = persona.talk_for if persona.agent else (persona.hangup_after or 10.0)
     pcm = leg.engine.talk(persona, seconds) if persona.agent else b""
     start = leg.audio_t
@@ -133,6 +161,7 @@ def _dial_number(leg: Leg, number: str, timeout: float, caller_id: str, record: 
         child.duration = round(leg.audio_t - start)
         child.end_time = now()
         child.set_status("completed")
+        _child_event(leg, noun, child, "completed")
     return DialResult("completed", child.sid, round(lasted), _record_bridge(leg, record, start, pcm))
 
 

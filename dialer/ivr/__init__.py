@@ -13,7 +13,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the webhooks: the call and its answers, agent escalation, call and recording status."""
-    from dialer.ivr import agents, callflow, webhooks
+    from dialer.ivr import agents, callflow, dials, webhooks
 
-    for module in (callflow, agents, webhooks):
+    for module in (callflow, agents, webhooks, dials):
         app.register_blueprint(module.bp)

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from dialer.clock import utcnow
 from dialer.gateway.signature import validate_signature
-from dialer.model import Attempt, Escalation, parse_id
+from dialer.model import Attempt, Escalation, Recording, RecordingStatus, parse_id
 from dialer.profiles import TWILIO_SIGNATURE
 from dialer.services import services
 
@@ -114,6 +115,19 @@ def escalation_named(s: Session) -> Escalation | None:
     """Return the escalation ?e= names."""
     e = parse_id(request.args.get("e"))
     return None if e is None else s.get(Escalation, e)
+
+
+def note_recording(s: Session, attempt: Attempt, kind: str, channels: int) -> bool:
+    """Note the finished recording the form names, once; the worker downloads and checks it. Return if noted."""
+    form = request.form
+    sid, url = form.get("RecordingSid", ""), form.get("RecordingUrl")
+    if not sid or s.scalar(select(Recording.id).where(Recording.gateway_sid == sid)) is not None:
+        return False  # none, or a retried callback: already noted
+    s.add(Recording(
+        attempt_id=attempt.id, kind=kind, gateway_sid=sid, gateway_url=url, channels=channels,
+        duration=form_count(form.get("RecordingDuration"), 0), status=RecordingStatus.PENDING, next_try_at=utcnow(),
+    ))  # fmt: skip
+    return True
 
 
 def form_count(value: str | None, default: int) -> int:

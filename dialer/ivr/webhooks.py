@@ -13,10 +13,9 @@ import wave
 from flask import Blueprint, Response, abort, request, send_file
 from sqlalchemy import select
 
-from dialer.clock import utcnow
 from dialer.ivr.escalation import close_direct_dial
-from dialer.ivr.http import EMPTY, find_attempt, form_count, signed, twiml
-from dialer.model import Recording, RecordingKind, RecordingStatus
+from dialer.ivr.http import EMPTY, find_attempt, form_count, note_recording, signed, twiml
+from dialer.model import Recording, RecordingKind
 from dialer.model.outcomes import apply_call_status, note_answered_by, record_event
 from dialer.model.states import CALLS_FINISHED
 from dialer.services import services
@@ -102,11 +101,5 @@ def recording_status() -> Response:
             return twiml(EMPTY)
         agent_leg = request.args.get("e") or form.get("RecordingSource") == "DialVerb"
         kind = RecordingKind.AGENT_LEG if agent_leg else RecordingKind.CALL
-        s.add(Recording(
-            attempt_id=attempt.id, kind=kind, gateway_sid=sid, gateway_url=form.get("RecordingUrl"),
-            channels=form_count(form.get("RecordingChannels"), 1),
-            duration=form_count(form.get("RecordingDuration"), 0),
-            status=RecordingStatus.PENDING,
-            next_try_at=utcnow(),
-        ))  # fmt: skip
+        note_recording(s, attempt, kind, form_count(form.get("RecordingChannels"), 1))
     return twiml(EMPTY)

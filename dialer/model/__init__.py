@@ -13,6 +13,7 @@ from dialer.model.calls import Answer, Attempt, AttemptEvent, Escalation, Record
 from dialer.model.cases import CaseNote, ProblemCase
 from dialer.model.db import MAX_ID, Database, migrate, open_database, parse_id
 from dialer.model.followups import FollowUp
+from dialer.model.dials import AgentDial
 from dialer.model.pacing import DialPacer
 from dialer.model.people import Customer, OptOut, User
 from dialer.model.quality import QaSample
@@ -34,6 +35,7 @@ __all__ = [
     "CALLS_IN_FLIGHT",
     "FINAL_STATUSES",
     "MAX_ID",
+    "AgentDial",
     "Answer",
     "Attempt",
     "AttemptEvent",

@@ -50,6 +50,8 @@ class Attempt(Base):
     error_permanent: Mapped[bool | None]
     ivr_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The agent who placed this call from the console (拨打); None: the robot dialled it.
+    placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     task: Mapped[Task] = relationship(back_populates="attempts")
     events: Mapped[list[AttemptEvent]] = relationship(

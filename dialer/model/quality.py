@@ -1,7 +1,8 @@
 """Quality checks (质检): each month a reproducible random sample of each agent's calls, scored on a checklist.
 
 An agent's calls in a month are the calls they took from the queue (a bridged escalation), the calls they noted
-answers on, and the calls behind the callbacks they finished. The sample is drawn with a random generator seeded
+answers on, the calls behind the callbacks they finished, and the calls they placed themselves (拨打) that the
+customer answered. The sample is drawn with a random generator seeded
 by the month and the agent, so drawing again gives the same calls. A scored call stays in the sample.
 """
 
@@ -68,8 +69,11 @@ def agent_calls(session: Session, start: datetime, end: datetime) -> dict[int, l
     called = select(Callback.assignee_id.label("agent"), Callback.attempt_id.label("attempt")).where(
         Callback.assignee_id.is_not(None), Callback.attempt_id.is_not(None), Callback.status == "done",
         Callback.done_at >= start, Callback.done_at < end)  # fmt: skip
+    placed = select(Attempt.placed_by_id.label("agent"), Attempt.id.label("attempt")).where(
+        Attempt.placed_by_id.is_not(None), Attempt.answered_at.is_not(None), Attempt.created_at >= start,
+        Attempt.created_at < end)  # fmt: skip
     out: dict[int, set[int]] = {}
-    found: Any = session.execute(union(took, noted, called))  # a union's rows carry no column types
+    found: Any = session.execute(union(took, noted, called, placed))  # a union's rows carry no column types
     for agent, attempt in found:
         out.setdefault(int(agent), set()).add(int(attempt))
     return {agent: sorted(ids) for agent, ids in sorted(out.items())}

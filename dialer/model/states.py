@@ -126,6 +126,31 @@ class EscalationReason(StrEnum):
     ELDERLY = "elderly"  # an elderly customer accepted the offer of a person
 
 
+class AgentDialStatus(StrEnum):
+    """Where an agent's own call to a customer (拨打) stands: their phone is rung first, then the customer's."""
+
+    REQUESTED = "requested"  # the agent pressed 拨打; the scheduler's worker places their leg
+    PLACING = "placing"  # a worker claimed the request and is placing the agent's leg
+    RINGING_AGENT = "ringing_agent"  # the agent's phone is ringing
+    BRIDGING = "bridging"  # the agent answered; the customer's phone is ringing
+    CONNECTED = "connected"  # the customer answered: agent and customer are talking
+    COMPLETED = "completed"  # the customer answered and the call is over
+    NO_ANSWER = "no-answer"  # the customer did not answer (or was busy)
+    FAILED = "failed"  # the customer's number could not be reached
+    AGENT_MISSED = "agent_missed"  # the agent's own phone was not answered or could not be rung
+
+
+AGENT_DIALS_LIVE = frozenset(
+    {
+        AgentDialStatus.REQUESTED,
+        AgentDialStatus.PLACING,
+        AgentDialStatus.RINGING_AGENT,
+        AgentDialStatus.BRIDGING,
+        AgentDialStatus.CONNECTED,
+    }
+)
+
+
 class CaseStatus(StrEnum):
     OPEN = "open"
     ASSIGNED = "assigned"
@@ -215,6 +240,13 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     EscalationReason: {
         EscalationReason.AGENT: "客户要求转人工", EscalationReason.CRITICAL: "关键问题答“否”",
         EscalationReason.UNCLEAR: "连续两次未听清", EscalationReason.ELDERLY: "高龄客户",
+    },
+    AgentDialStatus: {
+        AgentDialStatus.REQUESTED: "已请求·等待系统呼叫您", AgentDialStatus.PLACING: "正在呼叫您的电话",
+        AgentDialStatus.RINGING_AGENT: "正在呼叫您的电话", AgentDialStatus.BRIDGING: "您已接听·正在呼叫客户",
+        AgentDialStatus.CONNECTED: "通话中", AgentDialStatus.COMPLETED: "已结束·客户已接通",
+        AgentDialStatus.NO_ANSWER: "已结束·客户未接听", AgentDialStatus.FAILED: "已结束·客户号码呼叫失败",
+        AgentDialStatus.AGENT_MISSED: "已结束·您的电话未接通",
     },
     CaseStatus: {CaseStatus.OPEN: "待领取", CaseStatus.ASSIGNED: "处理中", CaseStatus.CLOSED: "已关闭"},
     RecordingKind: {

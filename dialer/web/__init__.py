@@ -16,6 +16,7 @@ from dialer.web.calendar import bp as calendar_bp
 from dialer.web.calls import bp as calls_bp
 from dialer.web.customers import bp as worklists_bp
 from dialer.web.followups import bp as followups_bp
+from dialer.web.dial import bp as dial_bp
 from dialer.web.plans import bp as plans_bp
 from dialer.web.plans import warn_about_stuck_imports
 from dialer.web.quality import bp as quality_bp
@@ -43,6 +44,6 @@ def init_app(app: Flask) -> None:
 
     for bp in (auth_bp, agents_bp, answers_bp, calls_bp, audit_bp, admin_bp, plans_bp, report_bp, tasks_bp,
                calendar_bp, worklists_bp, scripts_bp, script_editor_bp, suggestions_bp, quality_bp,
-               followups_bp):  # fmt: skip
+               followups_bp, dial_bp):  # fmt: skip
         app.register_blueprint(bp)
     warn_about_stuck_imports(services(app))

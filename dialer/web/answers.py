@@ -90,7 +90,7 @@ def _standing(subject: Subject, script: Script) -> Standing:
     return standing(db(), script, ctx, subject.task)
 
 
-def _page(subject: Subject) -> str:
+def _page(subject: Subject, **extra: object) -> str:
     script = _script(subject)
     found = _standing(subject, script) if script else None
     answers = db().scalars(
@@ -99,7 +99,7 @@ def _page(subject: Subject) -> str:
     ).all()  # fmt: skip
     names = {u.id: u.display_name or u.username for u in db().scalars(select(User))}
     return render_template("answers.html", s=subject, script=script, standing=found, answers=answers,
-                           names=names, robot=ROBOT, choices=AGENT_CHOICES)  # fmt: skip
+                           names=names, robot=ROBOT, choices=AGENT_CHOICES, **extra)  # fmt: skip
 
 
 def _chosen(found: Standing) -> tuple[list[AgentAnswer], list[str]]:

@@ -32,6 +32,7 @@ ACTIONS = {
     "qa_draw": "质检抽样", "qa_score": "质检评分",
     "follow_up_recorded": "登记机构自访", "view_follow_up": "查看机构自访记录", "view_receipt": "查看自访回执",
     "receipt_refused": "拒收自访回执",
+    "agent_dial": "坐席拨打",
 }  # fmt: skip
 
 

@@ -30,6 +30,7 @@ CONSOLE_BLUEPRINTS = frozenset(
         "suggestions",
         "quality",
         "followups",
+        "dial",
     }
 )
 MESSAGES = {

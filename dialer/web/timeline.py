@@ -22,13 +22,29 @@ KEY_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "agent": (("CallDuration", "时长（秒）"), ("ErrorCode", "错误码")),
     "recording": (("RecordingDuration", "时长（秒）"), ("RecordingChannels", "声道"), ("ErrorCode", "错误码")),
     "queue": (("QueueTime", "排队（秒）"),),
-    "dial": (("status", "网关状态"),),
+    "dial": (("status", "网关状态"), ("DialCallStatus", "客户接听结果"), ("DialCallDuration", "通话（秒）"),
+             ("CallDuration", "时长（秒）")),
     "note": (("agent", "坐席电话"), ("worker", "处理进程")),
 }  # fmt: skip
 TURN = re.compile(r"turn (\d+)")
 VERBS = {"Say": "播报", "Play": "放音", "Record": "录音作答", "Gather": "收号", "Enqueue": "进入排队",
          "Dial": "转接", "Redirect": "跳转", "Pause": "停顿", "Hangup": "挂断", "Leave": "离开队列",
          "Reject": "拒接"}  # fmt: skip
+# An agent's own call (拨打): its steps, from the worker and the webhooks of `dialer.ivr.dials`.
+DIAL_STEPS = {
+    "agent_rung": "坐席拨打：正在呼叫坐席电话", "agent_not_rung": "坐席拨打：未能呼叫坐席电话",
+    "agent_answered": "坐席拨打：坐席已接听，开始呼叫客户", "agent_ringing": "坐席拨打：坐席电话振铃",
+    "agent_in-progress": "坐席拨打：坐席通话中", "agent_completed": "坐席拨打：坐席电话已挂断",
+    "agent_busy": "坐席拨打：坐席电话忙线", "agent_no-answer": "坐席拨打：坐席电话无人接听",
+    "agent_failed": "坐席拨打：坐席电话呼叫失败", "agent_canceled": "坐席拨打：坐席电话已取消",
+    "customer_initiated": "坐席拨打：开始呼叫客户", "customer_ringing": "坐席拨打：客户电话振铃",
+    "customer_in-progress": "坐席拨打：客户已接听，通话中", "customer_completed": "坐席拨打：客户电话已挂断",
+    "customer_busy": "坐席拨打：客户忙线", "customer_no-answer": "坐席拨打：客户无人接听",
+    "customer_failed": "坐席拨打：客户电话呼叫失败", "customer_canceled": "坐席拨打：呼叫客户已取消",
+    "agent_queued": "坐席拨打：正在呼叫坐席电话", "agent_initiated": "坐席拨打：已发起呼叫坐席",
+    "agent_other": "坐席拨打：坐席电话的其他状态", "customer_queued": "坐席拨打：正在呼叫客户",
+    "customer_other": "坐席拨打：客户电话的其他状态", "result": "坐席拨打：通话结果", "expired": "坐席拨打：长时间无状态更新，已结束",
+}  # fmt: skip
 RECORDING_STATUSES = {
     "completed": "录音已生成",
     "in-progress": "录音中",
@@ -60,6 +76,8 @@ def describe(e: AttemptEvent) -> Line:
         return Line(_turn(e.name), _answer_facts(data))
     if e.kind == "recording":
         name = RECORDING_STATUSES.get(e.name, e.name)
+    elif e.kind == "dial" and e.name in DIAL_STEPS:
+        name = DIAL_STEPS[e.name]
     elif e.kind != "twiml":
         name = word(e.name, "event_name")
     facts = [
@@ -80,7 +98,7 @@ CHANNELS = {"1": "单声道", "2": "双声道"}
 def fact_value(key: str, value: object) -> str:
     """Return a timeline fact's value in words: the gateway's status and answerer words put in Chinese."""
     text = str(value)
-    if key == "status":
+    if key in ("status", "DialCallStatus"):
         return word(text, "call_status")
     if key == "AnsweredBy":
         return ANSWERED_BY.get(text, text)

@@ -16,8 +16,9 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
-from dialer.model import Callback, CaseStatus, Database, ImportBatch, ProblemCase
+from dialer.model import AgentDial, Attempt, Callback, CaseStatus, Database, ImportBatch, ProblemCase
 from dialer.services import services
 from tests.web.followup_seed import add_follow_ups
 from tests.web.seed import NOW, Seeded, get, seed, sign_in
@@ -114,8 +115,20 @@ def campaign(app: Flask, database: Database, seeded: Seeded) -> Seeded:
                        assignee_id=seeded.users["agent"], done_at=NOW))  # fmt: skip
         s.add(ImportBatch(filename="理赔名单.csv", sha256="0" * 64, task_type="claim", status="pending", rows=1,
                           imported=1, created_by="zhao_sup"))  # fmt: skip
+        _agent_dial(s, seeded)
     add_follow_ups(database, root)  # the 机构自访 queue: one task waiting, one closed with its receipt
     return seeded
+
+
+def _agent_dial(s: Session, seeded: Seeded) -> None:
+    """An agent's own call (拨打, /dials/1) whose agent did not pick up."""
+    a = Attempt(task_id=seeded.task, number=2, to_number="+8613812341234", script="new_policy", status="failed",
+                outcome="error", placed_by_id=seeded.users["agent"], created_at=NOW, ended_at=NOW)  # fmt: skip
+    s.add(a)
+    s.flush()
+    s.add(AgentDial(agent_id=seeded.users["agent"], task_id=seeded.task, attempt_id=a.id, status="agent_missed",
+                    agent_phone="+8613900001111", requested_at=NOW, ended_at=NOW,
+                    error="您的电话未接通（无人接听），未呼叫客户。请确认电话畅通后重新拨打。"))  # fmt: skip
 
 
 def crawl(client: FlaskClient, start: str) -> dict[str, list[str]]:
@@ -125,7 +138,10 @@ def crawl(client: FlaskClient, start: str) -> dict[str, list[str]]:
         set()
     )  # one visit per page and set of arguments: the next day's,
     # page's or sort's twin adds nothing. Error pages too: a missing page, a missing record, a forbidden page.
-    queue, found = deque([start, "/no-such-page", "/cases/999999", "/admin/users", "/calls/1"]), {}
+    queue, found = (
+        deque([start, "/no-such-page", "/cases/999999", "/admin/users", "/calls/1", "/dials/1"]),
+        {},
+    )
     while queue and len(seen) < LIMIT:
         url = queue.popleft()
         parts = urlsplit(url)
