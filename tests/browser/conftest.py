@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,21 +43,21 @@ class Shots:
 
     def __call__(self, page: object, name: str) -> Path:
         self.n += 1
-        path = self.folder / f"{self.n}-{name}.png"
+        path = self.folder / f"{self.n:03d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
         self.taken.append(path)
         return path
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    """Serve the app with werkzeug in a thread; yield its base URL and the seeded ids."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'dialer.sqlite3'}", recordings_dir=tmp_path / "rec",
-                        var_dir=tmp_path / "var", scripts_dir=tmp_path / "scripts", secret_key="browser-test")  # fmt: skip
+@contextmanager
+def serve(root: Path, fill: Callable[[Database, Path], Seeded] = seed) -> Iterator[Site]:
+    """Serve the app on a fresh database under `root`, filled by `fill`, with werkzeug in a thread."""
+    settings = Settings(database_url=f"sqlite:///{root / 'dialer.sqlite3'}", recordings_dir=root / "rec",
+                        var_dir=root / "var", scripts_dir=root / "scripts", secret_key="browser-test")  # fmt: skip
     app = create_app(settings, clock=FixedClock(NOW))
     db = services(app).db
     migrate(db)
-    seeded = seed(db, settings.recordings_dir)
+    seeded = fill(db, settings.recordings_dir)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -66,6 +67,13 @@ def site(tmp_path: Path) -> Iterator[Site]:
         server.shutdown()
         thread.join(5)
         db.dispose()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    """Serve the app with werkzeug in a thread; yield its base URL and the seeded ids."""
+    with serve(tmp_path) as s:
+        yield s
 
 
 @pytest.fixture(scope="session")
