@@ -168,8 +168,12 @@ def crawl(browser: Browser, site: Site, role: str) -> Visit:
 
 
 @pytest.mark.parametrize("role", ["agent", "supervisor", "compliance", "admin"])
-def test_every_page_a_role_reaches_looks_right_in_chromium(browser: Browser, campaign_site: Site, role: str) -> None:
+def test_every_page_a_role_reaches_looks_right_in_chromium(
+    browser: Browser, campaign_site: Site, role: str
+) -> None:
     seen = crawl(browser, campaign_site, role)
     assert seen.pages >= 5
-    assert not seen.problems, f"{len(seen.problems)} problems on {seen.pages} pages:\n" + "\n".join(seen.problems)
+    assert not seen.problems, f"{len(seen.problems)} problems on {seen.pages} pages:\n" + "\n".join(
+        seen.problems
+    )
     assert sorted(Path(ARTIFACTS / role).glob("*.png"))
