@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from dialer.app import create_app
@@ -58,15 +59,24 @@ def serve(root: Path, fill: Callable[[Database, Path], Seeded] = seed) -> Iterat
     db = services(app).db
     migrate(db)
     seeded = fill(db, settings.recordings_dir)
+    try:
+        with running(app) as url:
+            yield Site(url, db, seeded, settings.recordings_dir)
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def running(app: Flask) -> Iterator[str]:
+    """Serve `app` with werkzeug in a thread on a free port of 127.0.0.1; yield its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Site(f"http://127.0.0.1:{server.server_port}", db, seeded, settings.recordings_dir)
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(5)
-        db.dispose()
 
 
 @pytest.fixture
