@@ -36,7 +36,7 @@ def register(group: click.Group) -> None:
 @click.command()
 @pass_ctx
 def init(ctx: Context) -> None:
-    """Create the database or upgrade it to the latest migration (safe to run again)."""
+    """建立数据库，或把它升级到最新版本（可以重复运行）。"""
     before, after = migrate(ctx.database())
     where = ctx.settings.database_url.split("@")[-1]
     if before == after:
@@ -63,16 +63,16 @@ def _file_shipped_scripts(ctx: Context) -> None:
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
-    "--type", "type_", required=True, help="Task type id, e.g. new_policy (see config/task_types.toml)."
+    "--type", "type_", required=True, help="任务类型代码，如 new_policy（见 config/task_types.toml）。"
 )
-@click.option("--script", default=None, help="IVR script id; the type's default if omitted.")
-@click.option("--skip-invalid", is_flag=True, help="Import the good rows and report the bad ones.")
-@click.option("--dry-run", is_flag=True, help="Check the file and report; store nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--script", default=None, help="话术代码；不写则用该任务类型的默认话术。")
+@click.option("--skip-invalid", is_flag=True, help="导入正确的行，列出有错的行。")
+@click.option("--dry-run", is_flag=True, help="只检查文件并报告，不保存任何数据。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告。")
 @pass_ctx
 def import_(ctx: Context, file: Path, type_: str, script: str | None, skip_invalid: bool, dry_run: bool,
             as_json: bool) -> None:  # fmt: skip
-    """Import a call list (CSV in UTF-8/GBK, or XLSX) as follow-up tasks of one type."""
+    """导入回访名单 FILE（UTF-8 或 GBK 编码的 CSV，或 XLSX），作为同一类型的回访任务。"""
     from dialer.intake import Limits, import_call_list
 
     rules = _task_type(ctx, type_)
@@ -153,13 +153,13 @@ def _plan_line(report: Any) -> str:
 
 
 @click.command()
-@click.option("--status", type=click.Choice([s.value for s in TaskStatus]), help="Only tasks in this status.")
-@click.option("--type", "type_", help="Only tasks of this type.")
-@click.option("--limit", type=int, default=200, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option("--status", type=click.Choice([s.value for s in TaskStatus]), help="只列出该状态的任务。")
+@click.option("--type", "type_", help="只列出该类型的任务（类型代码，如 new_policy）。")
+@click.option("--limit", type=int, default=200, show_default=True, help="最多列出多少条。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出。")
 @pass_ctx
 def tasks(ctx: Context, status: str | None, type_: str | None, limit: int, as_json: bool) -> None:
-    """List follow-up tasks with masked phones, deadlines and next attempts."""
+    """列出回访任务：电话（部分隐藏）、截止时间和下次拨打时间。"""
     tz = ctx.settings.tz
     q = select(Task).order_by(Task.deadline_at.is_(None), Task.deadline_at, Task.id).limit(limit)
     if status:
@@ -210,7 +210,7 @@ def _task_row(t: Task, tz: Any) -> dict[str, Any]:
 @click.command()
 @pass_ctx
 def config(ctx: Context) -> None:
-    """Show the settings in force (secrets hidden) and where each can be set."""
+    """显示正在生效的设置（密钥不显示）以及每项可以在哪里设置。"""
     table = Table()
     for col in ("variable", "value", "meaning"):
         table.add_column(col)

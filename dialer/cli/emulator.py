@@ -14,28 +14,34 @@ from dialer.profiles import PROFILES
 
 
 @click.group("emulator", invoke_without_command=True)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on (0 = any free).")
-@click.option("--personas", type=click.Path(dir_okay=False, path_type=Path), help="Persona TOML file.")
-@click.option("--speed", default=1.0, show_default=True, type=float, help="Divide every wait by this.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
 @click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Recordings and TTS cache."
+    "--port", default=8765, show_default=True, type=int, help="监听端口（0 表示任选一个空闲端口）。"
 )
-@click.option("--cps", type=float, help="Calls started per second (default: DIALER_EMULATOR_CPS).")
-@click.option("--webhook-timeout", default=15.0, show_default=True, type=float, help="Seconds per webhook.")
+@click.option(
+    "--personas", type=click.Path(dir_okay=False, path_type=Path), help="模拟客户设定文件（TOML）。"
+)
+@click.option("--speed", default=1.0, show_default=True, type=float, help="加速倍数：每次等待时间除以此数。")
+@click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), help="录音和语音合成缓存的文件夹。"
+)
+@click.option("--cps", type=float, help="每秒最多发起的通话数（默认取 DIALER_EMULATOR_CPS）。")
+@click.option(
+    "--webhook-timeout", default=15.0, show_default=True, type=float, help="每次回调服务的超时秒数。"
+)
 @click.option(
     "--profile",
     type=click.Choice(sorted(PROFILES)),
     default=None,
-    help="Behave as this provider: its verbs, parameters, callbacks and ids (default: DIALER_GATEWAY_PROFILE).",
+    help="按此服务商的方式运行：指令、参数、回调和编号格式（默认取 DIALER_GATEWAY_PROFILE）。",
 )
 @click.option(
     "--clip-delay", default=0.0, show_default=True, type=float,
-    help="Seconds an answer clip's URL answers 404 after its <Record> action is sent (as Twilio may).",
+    help="回答录音片段在录音结束后多少秒内仍返回 404（Twilio 可能如此）。",
 )  # fmt: skip
 @click.option(
     "--api-delay", default=0.0, show_default=True, type=float,
-    help="Seconds every REST API answer is held back (a slow gateway).",
+    help="每个接口应答延迟的秒数（模拟缓慢的网关）。",
 )  # fmt: skip
 @click.pass_context
 def emulator(
@@ -51,7 +57,7 @@ def emulator(
     clip_delay: float,
     api_delay: float,
 ) -> None:
-    """Run a Twilio-compatible gateway on this machine that plays calls to simulated customers."""
+    """在本机运行一个兼容 Twilio 的模拟网关，由模拟客户接听电话。"""
     if click_ctx.invoked_subcommand is not None:
         return
     from dialer.cli import Context
@@ -88,11 +94,11 @@ def emulator(
 
 
 @emulator.command("calls")
-@click.option("--url", default=None, help="Emulator base URL (default: DIALER_GATEWAY_URL).")
-@click.option("--json", "as_json", is_flag=True, help="Print the raw JSON.")
+@click.option("--url", default=None, help="模拟网关的地址（默认取 DIALER_GATEWAY_URL）。")
+@click.option("--json", "as_json", is_flag=True, help="输出原始 JSON。")
 @click.pass_context
 def calls(click_ctx: click.Context, url: str | None, as_json: bool) -> None:
-    """List the emulator's calls with their events, TwiML and webhooks."""
+    """列出模拟网关上的通话及其事件、TwiML 和回调。"""
     from dialer.cli import Context
     from dialer.emulator.inspect import fetch_calls, summary_lines
 

@@ -28,10 +28,10 @@ def register(group: click.Group) -> None:
 
 
 @click.command()
-@click.option("--at", "at_text", metavar="ISO8601", help="Start the clock at this instant (emulator only).")
+@click.option("--at", "at_text", metavar="ISO8601", help="从这个时刻开始计时（仅限模拟网关）。")
 @pass_ctx
 def scheduler(ctx: Context, at_text: str | None) -> None:
-    """Run the dialler: a pass every DIALER_TICK_SECONDS until SIGTERM."""
+    """运行自动拨号：每隔 DIALER_TICK_SECONDS 秒拨打一轮，直到收到 SIGTERM。"""
     from dialer.scheduler import build_dialer
     from dialer.scheduler.runner import ShiftedClock, run_scheduler
 
@@ -106,14 +106,12 @@ def _parse_at(value: str | None) -> datetime | None:
 
 
 @click.command()
-@click.option(
-    "--at", "at_text", metavar="ISO8601", help="Pretend it is this instant (dry run or emulator only)."
-)
-@click.option("--dry-run", is_flag=True, help="Report what would be dialled; claim and dial nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--at", "at_text", metavar="ISO8601", help="假定现在是这个时刻（仅限试运行或模拟网关）。")
+@click.option("--dry-run", is_flag=True, help="只报告会拨打哪些任务，不领取、不拨打。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告。")
 @pass_ctx
 def tick(ctx: Context, at_text: str | None, dry_run: bool, as_json: bool) -> None:
-    """Make one dialling pass now (or at --at) and report what it did."""
+    """现在（或在 --at 指定的时刻）拨打一轮，并报告做了什么。"""
     from dialer.scheduler import build_dialer
 
     at = _parse_at(at_text)
@@ -143,13 +141,13 @@ def tick(ctx: Context, at_text: str | None, dry_run: bool, as_json: bool) -> Non
 @click.command()
 @pass_ctx
 def doctor(ctx: Context) -> None:
-    """Check the installation: settings, database, calendar data, tools, speech model."""
+    """检查安装：设置、数据库、节假日数据、工具软件、语音模型。"""
     checks = _checks(ctx)
-    table = Table(title="dialer doctor")
-    for col in ("check", "result", "detail"):
+    table = Table(title="dialer doctor：安装检查")
+    for col in ("检查项", "结果", "说明"):
         table.add_column(col)
     for name, ok, detail in checks:
-        table.add_row(name, "[green]ok[/]" if ok else "[red]FAIL[/]", detail)
+        table.add_row(name, "[green]正常[/]" if ok else "[red]有问题[/]", detail)
     Console().print(table)
     if not all(ok for _, ok, _ in checks):
         raise SystemExit(1)
@@ -162,19 +160,19 @@ def _checks(ctx: Context) -> list[tuple[str, bool, str]]:
     from dialer.model.db import current_revision
 
     s = ctx.settings
-    out: list[tuple[str, bool, str]] = [("settings", True, f"gateway {s.gateway_url or 'real Twilio'}")]
+    out: list[tuple[str, bool, str]] = [("设置", True, f"网关 {s.gateway_url or 'Twilio 正式服务'}")]
     try:
         rev = current_revision(ctx.database())
-        out.append(("database", rev is not None, f"revision {rev}" if rev else "empty: run `dialer init`"))
+        out.append(("数据库", rev is not None, f"版本 {rev}" if rev else "还是空的：请运行 dialer init"))
     except Exception as exc:  # any driver error is a finding here, not a crash
-        out.append(("database", False, f"cannot connect: {exc}"))
+        out.append(("数据库", False, f"无法连接：{exc}"))
     warnings = load_work_calendar(s.config_dir).warnings(datetime.now(s.tz).date())
-    out.append(("holiday calendar", not warnings, "; ".join(warnings) or "this year and next have data"))
+    out.append(("节假日日历", not warnings, "；".join(warnings) or "今年和明年的节假日数据都已具备"))
     for tool in ("ffmpeg", "espeak-ng"):
         path = shutil.which(tool)
-        out.append((tool, path is not None, path or f"not found: apt-get install {tool}"))
+        out.append((tool, path is not None, path or f"没有找到：请运行 apt-get install {tool} 安装"))
     model = s.vosk_model_path
-    out.append(("speech model", True, model or "not set: answers by keys only (`dialer models download`)"))
+    out.append(("语音模型", True, model or "未设置：只能按键回答（用 dialer models download 下载模型）"))
     out.append(coverage_check(ctx))
     out.append(profile_check(s))
     out.append(stuck_check(ctx))
@@ -194,4 +192,4 @@ def profile_check(s: Settings) -> tuple[str, bool, str]:
     if not p.status_events:
         gaps.append("只在通话结束时发送状态回调")
     detail = f"{p.label}（{p.name}）：" + ("；".join(gaps) if gaps else "功能齐全")
-    return ("gateway profile", True, detail)
+    return ("网关服务商", True, detail)
