@@ -231,9 +231,13 @@ def report(ctx: Context, as_json: bool, day: str | None) -> None:
 
 def _print_day(ctx: Context, counted: Any, rows: list[Any], risky: list[tuple[Any, ...]]) -> None:
     """Print the day's progress table and the tasks at risk, in Chinese."""
+    from datetime import UTC, datetime
+
+    from dialer.policy.windows import zone_label
+
     tz, names = ctx.settings.tz, {k: t.name for k, t in ctx.task_types().items()}
     table = Table(
-        title=f"{counted.year}年{counted.month}月{counted.day}日 回访进度（时区 {ctx.settings.timezone}）"
+        title=f"{counted.year}年{counted.month}月{counted.day}日 回访进度（{zone_label(ctx.settings.timezone, datetime.now(UTC))}）"
     )
     for col in PROGRESS_COLUMNS:
         table.add_column(col)
