@@ -77,7 +77,7 @@ def demo(
     settings = _with_profile(ctx.settings, profile)
     root = root or settings.var_dir / "demo"
     err = Console(stderr=True)
-    say = (lambda m: err.print(f"[dim]demo:[/] {m}")) if not as_json else (lambda m: None)
+    say = (lambda m: err.print(f"[dim]演示：[/] {m}")) if not as_json else (lambda m: None)
     started = time.monotonic()
     speech = None if keys_only else _standin(settings.var_dir / "models", say)
     places = run_campaign(settings, root, speed, say, speech, clip_delay=clip_delay)
@@ -119,9 +119,7 @@ def _standin(cache: Path, say: Callable[[str], None]) -> SpeechModel:
 
     path = ensure_standin_model(cache)
     model = load_model(path, strict=False)
-    say(
-        f"speech: the Chinese-labelled stand-in of the Korean test model ({path}); for real calls set VOSK_MODEL_PATH"
-    )
+    say(f"语音识别：使用由韩语测试模型改标中文的替代模型（{path}）；正式通话请设置 VOSK_MODEL_PATH")
     return model
 
 
