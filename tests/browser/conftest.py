@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -93,7 +94,9 @@ def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        # A Chinese desktop's chromium: date fields read 年/月/日 (the zh-CN strings come with chromium-l10n).
+        chinese = {**os.environ, "LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN:zh"}
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, env=chinese)
         yield b
         b.close()
 
