@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from dialer.cli import Context, pass_ctx
 from dialer.cli.auditlog import audit
+from dialer.demo.users import ROLE_WORDS
 from dialer.model import Role, User
 from dialer.model.users import reset_password, set_active, unlock
 
@@ -41,7 +42,7 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     if refusal:
         raise click.ClickException(refusal)
     app = create_app(ctx.settings)
-    click.echo(f"Serving on http://{host}:{port}/ (public URL {ctx.settings.public_url}); Ctrl+C stops.")
+    click.echo(f"正在 http://{host}:{port}/ 提供服务（对外地址 {ctx.settings.public_url}）；按 Ctrl+C 停止。")
     # Waitress reads a whole body before the app sees it: cap it at the largest route limit (list uploads).
     waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=UPLOAD_MAX_BYTES)
 
@@ -74,7 +75,7 @@ def users_add(
     with ctx.database().session() as s, s.begin():
         u = create_user(s, name, role, password, phone=phone, display_name=display_name)
         append_audit(s, "cli", "user_add", f"user:{u.id}", {"username": name, "role": role})
-    click.echo(f"Created user {name} with role {role}.")
+    click.echo(f"已新建用户 {name}，角色 {ROLE_WORDS[Role(role)]}。")
 
 
 @users.command("list")
@@ -100,10 +101,13 @@ def users_list(ctx: Context, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table()
-    for col in ("username", "display_name", "role", "phone", "active", "locked_until"):
+    for col in ("用户名", "姓名", "角色", "电话", "状态", "锁定至"):
         table.add_column(col)
     for r in rows:
-        table.add_row(*(str(r[c] if r[c] is not None else "") for c in r))
+        state = "启用" if r["active"] else "已停用"
+        until = str(r["locked_until"] or "")[:16].replace("T", " ")
+        table.add_row(str(r["username"]), str(r["display_name"] or ""), ROLE_WORDS[Role(str(r["role"]))],
+                      str(r["phone"]), state, until)  # fmt: skip
     Console().print(table)
 
 
@@ -188,13 +192,13 @@ def purge(ctx: Context, dry_run: bool) -> None:
             s.commit()
     if not dry_run:
         delete_files(rep)
-    verb = "Would purge" if dry_run else "Purged"
-    click.echo(f"{verb} {len(rep.tasks)} task(s): {len(rep.recordings)} recording(s), {len(rep.files)} file(s), "
-               f"{len(rep.customers)} customer(s) anonymised.")  # fmt: skip
+    verb = "将清理" if dry_run else "已清理"
+    click.echo(f"{verb} {len(rep.tasks)} 个任务：录音 {len(rep.recordings)} 条，文件 {len(rep.files)} 个，"
+               f"客户 {len(rep.customers)} 位的个人信息已去除。")  # fmt: skip
     if rep.held:
-        click.echo(f"Skipped {len(rep.held)} task(s) under legal hold: {', '.join(map(str, rep.held[:20]))}")
+        click.echo(f"跳过法律保留中的 {len(rep.held)} 个任务：{', '.join(map(str, rep.held[:20]))}")
     for f in rep.failed:
-        click.echo(f"Could not delete {f}", err=True)
+        click.echo(f"无法删除 {f}", err=True)
     if rep.failed:
         sys.exit(1)
 
@@ -236,9 +240,8 @@ def _print_day(ctx: Context, counted: Any, rows: list[Any], risky: list[tuple[An
     from dialer.policy.windows import zone_label
 
     tz, names = ctx.settings.tz, {k: t.name for k, t in ctx.task_types().items()}
-    table = Table(
-        title=f"{counted.year}年{counted.month}月{counted.day}日 回访进度（{zone_label(ctx.settings.timezone, datetime.now(UTC))}）"
-    )
+    zone = zone_label(ctx.settings.timezone, datetime.now(UTC))
+    table = Table(title=f"{counted.year}年{counted.month}月{counted.day}日 回访进度 · {zone}")
     for col in PROGRESS_COLUMNS:
         table.add_column(col)
     for r in rows:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from dialer.cli import Context, pass_ctx
 from dialer.model import Task, TaskStatus, migrate
+from dialer.model.states import labels_by_word
 from dialer.policy.privacy import mask_phone
 
 BIG_FILE_BYTES = 200_000
@@ -40,9 +41,9 @@ def init(ctx: Context) -> None:
     before, after = migrate(ctx.database())
     where = ctx.settings.database_url.split("@")[-1]
     if before == after:
-        click.echo(f"Database {where} is up to date (revision {after}).")
+        click.echo(f"数据库 {where} 已是最新版本（{after}）。")
     else:
-        click.echo(f"Database {where} upgraded from {before or 'empty'} to revision {after}.")
+        click.echo(f"数据库 {where} 已从{f'版本 {before}' if before else '空库'}升级到版本 {after}。")
     _file_shipped_scripts(ctx)
 
 
@@ -171,21 +172,13 @@ def tasks(ctx: Context, status: str | None, type_: str | None, limit: int, as_js
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    types, statuses = {k: t.name for k, t in ctx.task_types().items()}, labels_by_word(TaskStatus)
     table = Table()
-    for col in (
-        "id",
-        "customer",
-        "phone",
-        "type",
-        "status",
-        "series",
-        "attempts",
-        "deadline",
-        "next_attempt_at",
-    ):
+    for col in ("编号", "客户", "电话", "任务类型", "状态", "轮次", "已拨次数", "截止", "下次拨打"):
         table.add_column(col)
     for r in rows:
-        table.add_row(str(r["id"]), r["customer"], r["phone"], r["type"], r["status"], r["series"],
+        table.add_row(str(r["id"]), r["customer"], r["phone"], types.get(r["type"], r["type"]),
+                      statuses.get(r["status"], r["status"]), r["series"],
                       str(r["attempts"]), _short(r["deadline"]), _short(r["next_attempt_at"]))  # fmt: skip
     Console().print(table)
 
@@ -212,7 +205,7 @@ def _task_row(t: Task, tz: Any) -> dict[str, Any]:
 def config(ctx: Context) -> None:
     """显示正在生效的设置（密钥不显示）以及每项可以在哪里设置。"""
     table = Table()
-    for col in ("variable", "value", "meaning"):
+    for col in ("环境变量", "取值", "含义"):
         table.add_column(col)
     for name, value, doc in ctx.settings.describe():
         table.add_row(name, value, doc)

@@ -64,7 +64,7 @@ def emulator(
     from dialer.emulator import build_emulator
 
     if speed <= 0:
-        raise click.BadParameter("must be greater than zero", param_hint="--speed")
+        raise click.BadParameter("必须大于 0", param_hint="--speed")
     for name, value in (("--clip-delay", clip_delay), ("--api-delay", api_delay)):
         if value < 0:
             raise click.BadParameter(f"不能为负数（得到 {value:g}）；请给出秒数，如 2", param_hint=name)
@@ -85,11 +85,11 @@ def emulator(
     signal.signal(signal.SIGINT, _stop)
     emu.start()
     name = emu.engine.profile.name
-    click.echo(f"Emulator listening on {emu.url} (account {settings.twilio_account_sid}, speed {speed:g}x)")
-    click.echo(f"Point the service at it: DIALER_GATEWAY_URL={emu.url} DIALER_GATEWAY_PROFILE={name}")
+    click.echo(f"模拟网关已在 {emu.url} 运行（账号 {settings.twilio_account_sid}，加速 {speed:g} 倍）")
+    click.echo(f"让服务连到它：DIALER_GATEWAY_URL={emu.url} DIALER_GATEWAY_PROFILE={name}")
     while not stop.wait(0.5):
         pass
-    click.echo("Stopping: hanging up live calls…")
+    click.echo("正在停止：挂断进行中的通话……")
     emu.stop()
 
 
@@ -108,7 +108,7 @@ def calls(click_ctx: click.Context, url: str | None, as_json: bool) -> None:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
     if not found:
-        click.echo("No calls yet.")
+        click.echo("还没有通话。")
     for line in summary_lines(found):
         click.echo(line)
 

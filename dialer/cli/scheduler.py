@@ -15,6 +15,7 @@ from rich.table import Table
 
 from dialer.cli import Context, pass_ctx
 from dialer.clock import FixedClock, SystemClock
+from dialer.model.states import CallStatus, labels_by_word
 from dialer.settings import Settings
 
 if TYPE_CHECKING:
@@ -25,6 +26,17 @@ def register(group: click.Group) -> None:
     """Add the dialling commands."""
     for cmd in (scheduler, tick, doctor):
         group.add_command(cmd)
+
+
+# Why a pass did not dial a task (the gate's and the tick's reasons), as `dialer tick` tells a person.
+SKIP_WORDS = {
+    "not_pending": "不在待拨状态", "opted_out": "客户已拒绝回访", "attempt_cap": "已达拨打次数上限",
+    "in_flight": "通话进行中", "unknown_timezone": "客户时区无法识别", "not_yet_earliest": "未到最早回访时间",
+    "quiet_hours": "休息时间（21:00–09:00）", "outside_window": "不在拨打时段", "no_calendar_data": "缺少节假日数据",
+    "non_working_day": "非工作日", "too_soon": "距上次拨打不足规定间隔", "same_window": "同一时段已拨过",
+    "same_day": "当天已拨过", "concurrency_limit": "已达同时通话上限", "customer_called_recently": "客户刚被拨打过",
+    "unknown_task_type": "未知的任务类型", "claimed_elsewhere": "已由其他拨号进程领取",
+}  # fmt: skip
 
 
 @click.command()
@@ -101,8 +113,19 @@ def _parse_at(value: str | None) -> datetime | None:
     except ValueError as exc:
         raise click.BadParameter(f"{value!r} is not ISO 8601, e.g. 2026-11-23T10:30:00+08:00") from exc
     if at.tzinfo is None:
-        raise click.BadParameter("give an offset, e.g. 2026-11-23T10:30:00+08:00", param_hint="--at")
+        raise click.BadParameter("请写上时区偏移，如 2026-11-23T10:30:00+08:00", param_hint="--at")
     return at.astimezone(UTC)
+
+
+# Why a pass did not dial a task (the gate's and the tick's reasons), as `dialer tick` tells a person.
+SKIP_WORDS = {
+    "not_pending": "不在待拨状态", "opted_out": "客户已拒绝回访", "attempt_cap": "已达拨打次数上限",
+    "in_flight": "通话进行中", "unknown_timezone": "客户时区无法识别", "not_yet_earliest": "未到最早回访时间",
+    "quiet_hours": "休息时间（21:00–09:00）", "outside_window": "不在拨打时段", "no_calendar_data": "缺少节假日数据",
+    "non_working_day": "非工作日", "too_soon": "距上次拨打不足规定间隔", "same_window": "同一时段已拨过",
+    "same_day": "当天已拨过", "concurrency_limit": "已达同时通话上限", "customer_called_recently": "客户刚被拨打过",
+    "unknown_task_type": "未知的任务类型", "claimed_elsewhere": "已由其他拨号进程领取",
+}  # fmt: skip
 
 
 @click.command()
@@ -124,18 +147,21 @@ def tick(ctx: Context, at_text: str | None, dry_run: bool, as_json: bool) -> Non
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return
-    verb = "Would dial" if dry_run else "Dialled"
-    click.echo(f"{verb} {len(report.calls)} call(s) at {report.at.astimezone(settings.tz).isoformat()}.")
+    verb = "将拨打" if dry_run else "已拨打"
+    click.echo(f"{report.at.astimezone(settings.tz):%Y-%m-%d %H:%M:%S} {verb} {len(report.calls)} 通电话。")
+    statuses = labels_by_word(CallStatus)
     for c in report.calls:
-        click.echo(f"  task {c.task_id} → {c.to} {c.status}" + (f" ({c.error})" if c.error else ""))
+        said = statuses.get(c.status, c.status)
+        click.echo(f"  任务 {c.task_id} → {c.to} {said}" + (f"（{c.error}）" if c.error else ""))
     if report.skipped:
-        click.echo("Skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(report.skipped.items())))
-    if report.paused_scripts:
         click.echo(
-            "Scripts switched off in the console (their tasks wait): " + ", ".join(report.paused_scripts)
+            "未拨打："
+            + "，".join(f"{SKIP_WORDS.get(k, k)} {v} 个" for k, v in sorted(report.skipped.items()))
         )
+    if report.paused_scripts:
+        click.echo("在管理页面停用的话术（其任务暂停拨打）：" + "、".join(report.paused_scripts))
     for w in report.warnings:
-        click.echo(f"WARNING: {w}", err=True)
+        click.echo(f"警告：{w}", err=True)
 
 
 @click.command()

@@ -119,7 +119,7 @@ def download_command(dest: Path, url: str | None, timeout: float) -> None:
             timeout=timeout,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    click.echo(f"Model ready. Set:\nVOSK_MODEL_PATH={folder.resolve()}")
+    click.echo(f"模型已就绪。请设置：\nVOSK_MODEL_PATH={folder.resolve()}")
 
 
 def register(group: click.Group) -> None:
