@@ -149,7 +149,7 @@ def tick(ctx: Context, at_text: str | None, dry_run: bool, as_json: bool) -> Non
         return
     verb = "将拨打" if dry_run else "已拨打"
     click.echo(f"{report.at.astimezone(settings.tz):%Y-%m-%d %H:%M:%S} {verb} {len(report.calls)} 通电话。")
-    statuses = labels_by_word(CallStatus)
+    statuses = {**labels_by_word(CallStatus), "planned": "待拨"}  # planned: a dry run's call
     for c in report.calls:
         said = statuses.get(c.status, c.status)
         click.echo(f"  任务 {c.task_id} → {c.to} {said}" + (f"（{c.error}）" if c.error else ""))

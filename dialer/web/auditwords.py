@@ -35,7 +35,7 @@ LABELS = {
     "error": "错误", "recordings": "删除录音", "customer_anonymised": "客户资料已匿名化", "failed": "失败",
     "message": "说明",
     "per_agent": "每名坐席抽检数", "agents": "抽中的通话", "score": "得分", "out_of": "检查项数",
-    "items": "不符合项", "comment": "总评",
+    "items": "不符合项", "comment": "总评", "shipped": "随附话术",
 }  # fmt: skip
 FILTER_LABELS = {
     "customer": "客户", "phone": "电话", "date_from": "开始日期", "date_to": "结束日期", "type": "任务类型",

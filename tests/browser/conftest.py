@@ -33,6 +33,7 @@ class Site:
     db: Database
     seeded: Seeded
     root: Path
+    app: Flask | None = None
 
 
 @dataclass
@@ -52,17 +53,19 @@ class Shots:
 
 
 @contextmanager
-def serve(root: Path, fill: Callable[[Database, Path], Seeded] = seed) -> Iterator[Site]:
+def serve(
+    root: Path, fill: Callable[[Database, Path], Seeded] = seed, scripts: Path | None = None
+) -> Iterator[Site]:
     """Serve the app on a fresh database under `root`, filled by `fill`, with werkzeug in a thread."""
     settings = Settings(database_url=f"sqlite:///{root / 'dialer.sqlite3'}", recordings_dir=root / "rec",
-                        var_dir=root / "var", scripts_dir=root / "scripts", secret_key="browser-test")  # fmt: skip
+                        var_dir=root / "var", scripts_dir=scripts or root / "scripts", secret_key="browser-test")  # fmt: skip
     app = create_app(settings, clock=FixedClock(NOW))
     db = services(app).db
     migrate(db)
     seeded = fill(db, settings.recordings_dir)
     try:
         with running(app) as url:
-            yield Site(url, db, seeded, settings.recordings_dir)
+            yield Site(url, db, seeded, settings.recordings_dir, app)
     finally:
         db.dispose()
 

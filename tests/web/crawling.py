@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 # Terms a Chinese office uses as they are.
@@ -25,9 +25,10 @@ ALLOWED = {
     "WAV",
     "MB",
     "KB",
+    "TOML",
 }
 # Downloads, recordings and the sign-out: not pages to read.
-SKIP = re.compile(r"/logout|/recordings/\d+|/clip$|\.zip$|\.csv|format=xlsx|/export\.xlsx")
+SKIP = re.compile(r"/logout|/recordings/\d+|/clip$|\.zip$|\.docx$|\.csv|format=xlsx|/export\.xlsx")
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 HEX = re.compile(r"\b[0-9a-f]{8,}\b|\b[0-9a-f]{12}…")  # checksums and hash prefixes are shown as they are
 # Login names are what an admin manages on the users page; everywhere else people appear by display name.
@@ -65,9 +66,11 @@ class Frontier:
     most `per_route` pages of one route when that is given.
     """
 
-    def __init__(self, start: str, per_route: int | None = None) -> None:
+    def __init__(
+        self, start: str, per_route: int | None = None, route_of: Callable[[str], str] = route
+    ) -> None:
         self.queue = deque([start, *ERROR_PAGES])
-        self.per_route = per_route
+        self.per_route, self.route_of = per_route, route_of
         self.seen: set[str] = set()
         self.shapes: set[tuple[str, frozenset[tuple[str, str]]]] = set()
         self.routes: Counter[str] = Counter()
@@ -78,12 +81,12 @@ class Frontier:
             parts = urlsplit(url)
             args = parse_qsl(parts.query, keep_blank_values=True)
             shape = (parts.path, frozenset((k, v if k in TABS else "") for k, v in args if v))
-            full = self.per_route is not None and self.routes[route(parts.path)] >= self.per_route
+            full = self.per_route is not None and self.routes[self.route_of(parts.path)] >= self.per_route
             if url in self.seen or shape in self.shapes or SKIP.search(url) or full:
                 continue
             self.seen.add(url)
             self.shapes.add(shape)
-            self.routes[route(parts.path)] += 1
+            self.routes[self.route_of(parts.path)] += 1
             yield url
         assert len(self.seen) < LIMIT, "the crawl did not end"
 
