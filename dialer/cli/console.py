@@ -124,7 +124,7 @@ def users_set_role(ctx: Context, name: str, role: str) -> None:
         u, before = set_role(s, name, role)
         append_audit(s, "cli", "role_change", f"user:{u.id}", {"username": name, "before": str(before),
                                                                 "after": role})  # fmt: skip
-    click.echo(f"{name}: role {before} → {role}.")
+    click.echo(f"用户 {name} 的角色：{ROLE_WORDS[Role(str(before))]} → {ROLE_WORDS[Role(role)]}。")
 
 
 @users.command("reset-password")

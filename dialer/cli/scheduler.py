@@ -111,21 +111,10 @@ def _parse_at(value: str | None) -> datetime | None:
     try:
         at = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not ISO 8601, e.g. 2026-11-23T10:30:00+08:00") from exc
+        raise click.BadParameter(f"{value!r} 不是有效的时间，请写成 2026-11-23T10:30:00+08:00 这样") from exc
     if at.tzinfo is None:
         raise click.BadParameter("请写上时区偏移，如 2026-11-23T10:30:00+08:00", param_hint="--at")
     return at.astimezone(UTC)
-
-
-# Why a pass did not dial a task (the gate's and the tick's reasons), as `dialer tick` tells a person.
-SKIP_WORDS = {
-    "not_pending": "不在待拨状态", "opted_out": "客户已拒绝回访", "attempt_cap": "已达拨打次数上限",
-    "in_flight": "通话进行中", "unknown_timezone": "客户时区无法识别", "not_yet_earliest": "未到最早回访时间",
-    "quiet_hours": "休息时间（21:00–09:00）", "outside_window": "不在拨打时段", "no_calendar_data": "缺少节假日数据",
-    "non_working_day": "非工作日", "too_soon": "距上次拨打不足规定间隔", "same_window": "同一时段已拨过",
-    "same_day": "当天已拨过", "concurrency_limit": "已达同时通话上限", "customer_called_recently": "客户刚被拨打过",
-    "unknown_task_type": "未知的任务类型", "claimed_elsewhere": "已由其他拨号进程领取",
-}  # fmt: skip
 
 
 @click.command()
