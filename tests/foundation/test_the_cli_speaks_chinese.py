@@ -18,7 +18,8 @@ from dialer.cli import main
 TERMS = {"JSON", "jsonl", "CSV", "csv", "XLSX", "Excel", "DOCX", "docx", "TOML", "toml", "WAV", "MP3", "UTF", "GBK",
          "SHA", "TwiML", "Twilio", "Vosk", "Ogg", "Opus", "waitress", "argon", "ISO8601", "UUID", "AWS", "HTTP",
          "ffmpeg", "espeak", "ng", "chinesecalendar", "dialer", "vosk", "model", "small", "cn", "zip",
-         "YYYY", "MM", "DD", "HHMMSS", "audit", "head", "json", "var", "demo", "models", "ivr", "scripts"}  # fmt: skip
+         "YYYY", "MM", "DD", "HHMMSS", "audit", "head", "json", "var", "demo", "models", "ivr", "scripts",
+         "SQLAlchemy", "SQLite", "SignalWire", "boto", "async", "sync", "off", "opus", "wav"}  # fmt: skip
 IDENTIFIERS = [
     r"https?://\S+",  # addresses
     r"(?<![\w-])--?[a-z][\w-]*",  # options
@@ -96,6 +97,13 @@ def test_the_doctors_table_is_chinese(tmp_path: Path) -> None:
     out = run("doctor", tmp_path=tmp_path)
     assert "检查项" in out and "数据库" in out and "还是空的：请运行 dialer init" in out, out
     assert english(out) == [], out
+
+
+def test_the_settings_table_is_chinese(tmp_path: Path) -> None:
+    out = run("config", tmp_path=tmp_path)
+    assert "环境变量" in out and "数据库地址" in out, out
+    meanings = [line.split("│")[3] for line in out.splitlines() if line.startswith("│")]  # values are as typed
+    assert len(meanings) > 40 and english("\n".join(meanings)) == [], out
 
 
 def test_the_reader_finds_english_but_not_identifiers() -> None:
