@@ -102,7 +102,9 @@ def test_the_doctors_table_is_chinese(tmp_path: Path) -> None:
 def test_the_settings_table_is_chinese(tmp_path: Path) -> None:
     out = run("config", tmp_path=tmp_path)
     assert "环境变量" in out and "数据库地址" in out, out
-    meanings = [line.split("│")[3] for line in out.splitlines() if line.startswith("│")]  # values are as typed
+    meanings = [
+        line.split("│")[3] for line in out.splitlines() if line.startswith("│")
+    ]  # values are as typed
     assert len(meanings) > 40 and english("\n".join(meanings)) == [], out
 
 
