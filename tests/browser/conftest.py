@@ -98,7 +98,11 @@ def browser() -> Iterator[object]:
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
     with sync_playwright() as p:
         # A Chinese desktop's chromium: date fields read 年/月/日 (the zh-CN strings come with chromium-l10n).
-        chinese = {**os.environ, "LANG": "C.UTF-8", "LANGUAGE": "zh_CN:zh"}  # LANG: a locale every machine has
+        chinese = {
+            **os.environ,
+            "LANG": "C.UTF-8",
+            "LANGUAGE": "zh_CN:zh",
+        }  # LANG: a locale every machine has
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, env=chinese)
         yield b
         b.close()
