@@ -97,12 +97,9 @@ def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
     with sync_playwright() as p:
-        # A Chinese desktop's chromium: date fields read 年/月/日 (the zh-CN strings come with chromium-l10n).
-        chinese = {
-            **os.environ,
-            "LANG": "C.UTF-8",
-            "LANGUAGE": "zh_CN:zh",
-        }  # LANG: a locale every machine has
+        # A Chinese desktop's chromium: date fields read 年/月/日 (the zh-CN strings come with chromium-l10n);
+        # LANG stays a locale every machine has, or downloads lose their Chinese names.
+        chinese = {**os.environ, "LANG": "C.UTF-8", "LANGUAGE": "zh_CN:zh"}
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, env=chinese)
         yield b
         b.close()
