@@ -126,9 +126,10 @@ def shots(request: pytest.FixtureRequest) -> Shots:
     return Shots(folder)
 
 
-def sign_in(page: object, site: Site, username: str, password: str) -> None:
-    """Fill the sign-in form and submit it."""
-    page.goto(f"{site.url}/login")  # type: ignore[attr-defined]
+def sign_in(page: object, site: Site | str, username: str, password: str) -> None:
+    """Fill the sign-in form of `site` (or of the app at this base URL) and submit it."""
+    base = site if isinstance(site, str) else site.url
+    page.goto(f"{base}/login")  # type: ignore[attr-defined]
     page.fill("input[name=username]", username)  # type: ignore[attr-defined]
     page.fill("input[name=password]", password)  # type: ignore[attr-defined]
     page.click("button[type=submit]")  # type: ignore[attr-defined]
