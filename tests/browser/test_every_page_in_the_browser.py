@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response
@@ -21,9 +22,12 @@ from werkzeug.exceptions import HTTPException
 
 from dialer.ivr.versions import load_shipped
 from dialer.model import Database
+from dialer.reports import Month
+from dialer.reports.quality import draw_month
 from dialer.settings import PROJECT_ROOT
 from tests.browser.conftest import ARTIFACTS, Shots, Site, serve, sign_in
 from tests.web.crawling import Frontier, english_words, route
+from tests.web.qa_calls import add_agent_calls
 from tests.web.seed import NOW, PASSWORD, PERSONAS, Seeded, seed_campaign
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -79,10 +83,13 @@ class Visit:
 
 
 def campaign_and_scripts(db: Database, root: Path) -> Seeded:
-    """The seeded campaign on an installation whose shipped scripts are filed, as `dialer init` leaves it."""
+    """The seeded campaign on an installation whose shipped scripts are filed, as `dialer init` leaves it, with
+    calls agents took and the month's quality-check sample drawn from them."""
     seeded = seed_campaign(db, root)
+    add_agent_calls(db, root, seeded.users["agent"])
     with db.session() as s, s.begin():
         load_shipped(s, SCRIPTS, NOW)
+        draw_month(s, Month.parse("2026-03"), ZoneInfo("Asia/Shanghai"), 3, PERSONAS["supervisor"][0])
     return seeded
 
 

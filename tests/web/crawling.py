@@ -32,7 +32,7 @@ SKIP = re.compile(r"/logout|/recordings/\d+|/clip$|\.zip$|\.docx$|\.csv|format=x
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 HEX = re.compile(r"\b[0-9a-f]{8,}\b|\b[0-9a-f]{12}…")  # checksums and hash prefixes are shown as they are
 # Login names are what an admin manages on the users page; everywhere else people appear by display name.
-LOGINS = re.compile(r"\b(li_agent|zhao_sup|wang_qc|admin)\b")
+LOGINS = re.compile(r"\b(li_agent|zhao_sup|wang_qc|admin|zhou_agent)\b")
 # Pages another change is rewriting; their English is listed for it rather than fixed here.
 ELSEWHERE = {
     "/admin/scripts": "the scripts pages show the scripts folder's path (versions pages rework them)"
