@@ -27,9 +27,9 @@ class CalendarDataMissing(DialerError):
 
     def __init__(self, year: int) -> None:
         super().__init__(
-            f"no holiday calendar data for {year}: calls are stopped for that year. "
-            f"Upgrade the chinesecalendar package or add {year}'s holidays and 调休 workdays "
-            "to config/holidays.toml."
+            f"没有 {year} 年的节假日数据：该年已停止拨打电话。"
+            f"请升级 chinesecalendar 软件包，或在管理页面的节假日日历中录入 {year} 年的假日和调休上班日"
+            "（也可写入 config/holidays.toml）。"
         )
         self.year = year
 

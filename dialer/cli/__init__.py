@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from dialer.cli.chinese import install, localise
 from dialer.errors import DialerError
 from dialer.settings import Settings, load_settings
 
@@ -65,11 +66,12 @@ class Context:
         return load_task_types(self.settings.config_dir)
 
 
+install()  # before any command is declared: --version takes its help when it is
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
 
 
 class DialerGroup(click.Group):
-    """A group that turns our errors into a plain "Error: ..." and exit code 1, never a traceback."""
+    """A group that turns our errors into a plain "错误：..." and exit code 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -78,7 +80,7 @@ class DialerGroup(click.Group):
             raise click.ClickException(str(exc)) from exc
         except (OperationalError, ProgrammingError) as exc:
             raise click.ClickException(
-                f"database error: {exc.orig}. If the database is new or was upgraded, run `dialer init`."
+                f"数据库出错：{exc.orig}。如果数据库是新建的或刚升级过版本，请先运行 dialer init。"
             ) from exc
 
 
@@ -86,7 +88,10 @@ class DialerGroup(click.Group):
 @click.version_option(package_name="dialer")
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    """Automated follow-up calls (回访): import call lists, dial inside the windows, run the IVR."""
+    """自动回访：导入回访名单，在允许的时段内自动拨打，按话术提问并记录回答。
+
+    每个命令后加 -h 查看它的说明，例如 dialer import -h。
+    """
     ctx.obj = Context()
     ctx.call_on_close(ctx.obj.close)
 
@@ -99,3 +104,4 @@ def run() -> None:
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(main)
+localise(main)

@@ -21,7 +21,7 @@ from dialer.policy.cells import safe_row
 
 @click.group()
 def audit() -> None:
-    """Verify the audit log's keyed hash chain, export its head, and export the log."""
+    """审计日志：校验带密钥的哈希链，导出链头，导出全部记录。"""
 
 
 def _read_head(path: Path) -> Head:
@@ -36,10 +36,10 @@ def _read_head(path: Path) -> Head:
 
 @audit.command("verify")
 @click.option("--head", "head_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
-              help="A head written earlier by `dialer audit head`: also detect a cut tail or a rewrite.")  # fmt: skip
+              help="之前用 dialer audit head 导出的链头文件：同时检查记录是否被截尾或改写。")  # fmt: skip
 @pass_ctx
 def audit_verify(ctx: Context, head_file: Path | None) -> None:
-    """Walk the chain under DIALER_AUDIT_KEY; exit 1 and list the problems if anything was changed."""
+    """用 DIALER_AUDIT_KEY 逐条校验哈希链；有任何改动则列出问题并以代码 1 退出。"""
     earlier = _read_head(head_file) if head_file else None
     with ctx.database().session() as s:
         problems = verify_chain(s)
@@ -61,10 +61,10 @@ def audit_verify(ctx: Context, head_file: Path | None) -> None:
 
 @audit.command("head")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
-              help="File to write; a folder gets audit-head-YYYYMMDD-HHMMSS.json inside it.")  # fmt: skip
+              help="写入的文件；写文件夹则在其中生成 audit-head-YYYYMMDD-HHMMSS.json。")  # fmt: skip
 @pass_ctx
 def audit_head(ctx: Context, out: Path) -> None:
-    """Write the chain's current head (entries, last id, hash) to a file kept outside the database."""
+    """把哈希链当前的链头（条数、最后编号、哈希）写到数据库以外保存的文件。"""
     with ctx.database().session() as s:
         head = chain_head(s)
     now = datetime.now(UTC)
@@ -84,11 +84,18 @@ def audit_head(ctx: Context, out: Path) -> None:
 
 @audit.command("export")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write to this file (default: standard output).")  # fmt: skip
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+              help="写入这个文件（默认输出到屏幕）。")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    default="csv",
+    show_default=True,
+    help="导出格式：csv 或 jsonl（每行一个 JSON）。",
+)
 @pass_ctx
 def audit_export(ctx: Context, output: Path | None, fmt: str) -> None:
-    """Export every entry, oldest first, with its hashes (CSV cells that could run as formulas are quoted)."""
+    """按时间先后导出全部审计记录及其哈希（CSV 中可能被当作公式的单元格会加引号）。"""
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         with ctx.database().session() as s:

@@ -31,15 +31,15 @@ def _default_user() -> str:
 
 @click.group()
 def batches() -> None:
-    """List imported plans (回访计划) and approve, reject or withdraw them."""
+    """查看已导入的回访计划，批准、驳回或撤回。"""
 
 
 @batches.command("list")
-@click.option("--status", type=click.Choice(STATUS_CHOICES), help="Only plans in this status.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option("--status", type=click.Choice(STATUS_CHOICES), help="只列出该状态的计划。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出。")
 @pass_ctx
 def list_(ctx: Context, status: str | None, as_json: bool) -> None:
-    """List plans, newest first, with their counts and whether they may be dialled."""
+    """列出回访计划（最新的在前）：各项数量，以及是否可以拨打。"""
     from dialer.model.batches import list_plans, plan_counts, plan_dict
 
     with ctx.database().session() as s:
@@ -62,10 +62,10 @@ def list_(ctx: Context, status: str | None, as_json: bool) -> None:
 
 @batches.command("show")
 @click.argument("plan_id", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @pass_ctx
 def show(ctx: Context, plan_id: int, as_json: bool) -> None:
-    """Show one plan: counts, what the import skipped, the decision, and its first rows."""
+    """查看编号为 PLAN_ID 的计划：各项数量、导入时跳过的行、审批结果和前几条任务。"""
     from dialer.model.batches import get_plan, plan_counts, plan_dict, sample_tasks
 
     with ctx.database().session() as s:
@@ -126,37 +126,37 @@ def _decide(ctx: Context, plan_id: int, action: str, by: str, note: str = "") ->
 
 @batches.command("approve")
 @click.argument("plan_id", type=int)
-@click.option("--by", default=_default_user, show_default="the system user", help="Who approves (audited).")
+@click.option("--by", default=_default_user, show_default="系统用户", help="批准人（记入审计日志）。")
 @pass_ctx
 def approve(ctx: Context, plan_id: int, by: str) -> None:
-    """Approve a pending plan: draw its sample and let the dialler call it."""
+    """批准待审批的计划 PLAN_ID：抽取样本，交给自动拨号。"""
     _decide(ctx, plan_id, "approve", by)
 
 
 @batches.command("reject")
 @click.argument("plan_id", type=int)
-@click.option("--reason", required=True, help="Why, for whoever imported it.")
-@click.option("--by", default=_default_user, show_default="the system user", help="Who rejects (audited).")
+@click.option("--reason", required=True, help="驳回理由，给导入名单的人看。")
+@click.option("--by", default=_default_user, show_default="系统用户", help="驳回人（记入审计日志）。")
 @pass_ctx
 def reject(ctx: Context, plan_id: int, reason: str, by: str) -> None:
-    """Reject a pending plan: its tasks are cancelled and never dialled."""
+    """驳回待审批的计划 PLAN_ID：其任务全部取消，不会拨打。"""
     _decide(ctx, plan_id, "reject", by, reason)
 
 
 @batches.command("withdraw")
 @click.argument("plan_id", type=int)
-@click.option("--by", default=_default_user, show_default="the system user", help="Who withdraws (audited).")
+@click.option("--by", default=_default_user, show_default="系统用户", help="撤回人（记入审计日志）。")
 @pass_ctx
 def withdraw(ctx: Context, plan_id: int, by: str) -> None:
-    """Withdraw a plan no call of which has started: its tasks are cancelled."""
+    """撤回还没有开始拨打的计划 PLAN_ID：其任务全部取消。"""
     _decide(ctx, plan_id, "withdraw", by)
 
 
 @batches.command("clear-stuck")
-@click.option("--by", default=_default_user, show_default="the system user", help="Who clears (audited).")
+@click.option("--by", default=_default_user, show_default="系统用户", help="清理人（记入审计日志）。")
 @pass_ctx
 def clear_stuck_cmd(ctx: Context, by: str) -> None:
-    """Clear plans left loading by an import that stopped (its process died): remove their tasks, mark them failed."""
+    """清理导入中途停止（进程退出）而一直处于“导入中”的计划：删除其任务，标记为导入失败。"""
     from dialer.model.stuck import clear_stuck
 
     with ctx.database().session() as s, s.begin():
@@ -176,13 +176,13 @@ def stuck_check(ctx: Context) -> tuple[str, bool, str]:
     try:
         with ctx.database().session() as s:
             found = [p.id for p in stuck_plans(s, utcnow())]
-    except Exception as exc:  # an empty or unreachable database is reported by the database check
-        return ("stuck imports", True, f"not checked: {type(exc).__name__}")
+    except Exception:  # an empty or unreachable database is reported by the database check
+        return ("中断的导入", True, "未检查：数据库还不能用（见上面数据库一行）")
     if not found:
-        return ("stuck imports", True, "没有中断的导入")
+        return ("中断的导入", True, "没有中断的导入")
     ids = "、".join(str(i) for i in found)
     return (
-        "stuck imports",
+        "中断的导入",
         False,
         f"回访计划 {ids} 的导入已中断（未拨打）；运行 dialer batches clear-stuck 清理后重新导入",
     )
@@ -195,12 +195,12 @@ def coverage_check(ctx: Context) -> tuple[str, bool, str]:
     try:
         with ctx.database().session() as s:
             rows = coverage_rows(s, ctx.task_types(), utcnow())
-    except Exception as exc:  # an empty or unreachable database is reported by the database check
-        return ("coverage targets", True, f"not checked: {type(exc).__name__}")
+    except Exception:  # an empty or unreachable database is reported by the database check
+        return ("回访率目标", True, "未检查：数据库还不能用（见上面数据库一行）")
     warnings = coverage_warnings(rows)
     running = sum(1 for r in rows if r.due)
     return (
-        "coverage targets",
+        "回访率目标",
         not warnings,
         "；".join(warnings) or f"{running} 个任务类型的进行中计划可以达标",
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from dialer.cli import Context, pass_ctx
 from dialer.cli.auditlog import audit
+from dialer.demo.users import ROLE_WORDS
 from dialer.model import Role, User
 from dialer.model.users import reset_password, set_active, unlock
 
@@ -26,12 +27,12 @@ def register(group: click.Group) -> None:
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=8000, show_default=True, type=int, help="监听端口。")
+@click.option("--threads", default=8, show_default=True, type=int, help="工作线程数。")
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, threads: int) -> None:
-    """Serve the webhooks and the console pages with waitress."""
+    """用 waitress 提供网关回调和管理页面。"""
     from waitress import serve as waitress_serve
 
     from dialer.app import create_app
@@ -41,46 +42,47 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     if refusal:
         raise click.ClickException(refusal)
     app = create_app(ctx.settings)
-    click.echo(f"Serving on http://{host}:{port}/ (public URL {ctx.settings.public_url}); Ctrl+C stops.")
+    click.echo(f"正在 http://{host}:{port}/ 提供服务（对外地址 {ctx.settings.public_url}）；按 Ctrl+C 停止。")
     # Waitress reads a whole body before the app sees it: cap it at the largest route limit (list uploads).
     waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=UPLOAD_MAX_BYTES)
 
 
 @click.group()
 def users() -> None:
-    """Add console users, list them, change their roles, reset passwords, unlock and deactivate them."""
+    """管理页面的用户：新增、列出、改角色、重置密码、解除锁定、停用。"""
 
 
 @users.command("add")
 @click.argument("name")
 @click.option(
-    "--role", required=True, type=click.Choice([r.value for r in Role]), help="What the user may do."
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="用户角色：agent 回访专员，supervisor 主管，compliance 合规质检，admin 系统管理员。",
 )
-@click.option(
-    "--phone", default=None, help="The phone an agent takes escalated calls on, e.g. +8613812341234."
-)
-@click.option("--display-name", default="", help="Name shown in the pages (default: NAME).")
+@click.option("--phone", default=None, help="回访专员接听转人工电话的号码，如 +8613812341234。")
+@click.option("--display-name", default="", help="页面上显示的姓名（默认与用户名 NAME 相同）。")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 8 characters; asked for if omitted.")  # fmt: skip
+              help="至少 8 个字符；不写则会提示输入。")  # fmt: skip
 @pass_ctx
 def users_add(
     ctx: Context, name: str, role: str, phone: str | None, display_name: str, password: str
 ) -> None:
-    """Create a user with an argon2-hashed password."""
+    """新建用户 NAME（密码以 argon2 加密保存）。"""
     from dialer.model.audit import append_audit
     from dialer.model.users import create_user
 
     with ctx.database().session() as s, s.begin():
         u = create_user(s, name, role, password, phone=phone, display_name=display_name)
         append_audit(s, "cli", "user_add", f"user:{u.id}", {"username": name, "role": role})
-    click.echo(f"Created user {name} with role {role}.")
+    click.echo(f"已新建用户 {name}，角色 {ROLE_WORDS[Role(role)]}。")
 
 
 @users.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出。")
 @pass_ctx
 def users_list(ctx: Context, as_json: bool) -> None:
-    """List users, their roles and whether they are locked out."""
+    """列出用户、角色以及是否被锁定。"""
     from dialer.policy.privacy import mask_phone
 
     with ctx.database().session() as s:
@@ -99,10 +101,13 @@ def users_list(ctx: Context, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table()
-    for col in ("username", "display_name", "role", "phone", "active", "locked_until"):
+    for col in ("用户名", "姓名", "角色", "电话", "状态", "锁定至"):
         table.add_column(col)
     for r in rows:
-        table.add_row(*(str(r[c] if r[c] is not None else "") for c in r))
+        state = "启用" if r["active"] else "已停用"
+        until = str(r["locked_until"] or "")[:16].replace("T", " ")
+        table.add_row(str(r["username"]), str(r["display_name"] or ""), ROLE_WORDS[Role(str(r["role"]))],
+                      str(r["phone"]), state, until)  # fmt: skip
     Console().print(table)
 
 
@@ -111,7 +116,7 @@ def users_list(ctx: Context, as_json: bool) -> None:
 @click.argument("role", type=click.Choice([r.value for r in Role]))
 @pass_ctx
 def users_set_role(ctx: Context, name: str, role: str) -> None:
-    """Give user NAME another role (audited; the user is signed out of the pages)."""
+    """把用户 NAME 改为角色 ROLE（记入审计日志；该用户会被退出登录）。"""
     from dialer.model.audit import append_audit
     from dialer.model.users import set_role
 
@@ -119,16 +124,16 @@ def users_set_role(ctx: Context, name: str, role: str) -> None:
         u, before = set_role(s, name, role)
         append_audit(s, "cli", "role_change", f"user:{u.id}", {"username": name, "before": str(before),
                                                                 "after": role})  # fmt: skip
-    click.echo(f"{name}: role {before} → {role}.")
+    click.echo(f"用户 {name} 的角色：{ROLE_WORDS[Role(str(before))]} → {ROLE_WORDS[Role(role)]}。")
 
 
 @users.command("reset-password")
 @click.argument("name")
 @click.option("--password", prompt="新密码", hide_input=True, confirmation_prompt="再输入一次",
-              help="At least 8 characters; asked for if omitted.")  # fmt: skip
+              help="至少 8 个字符；不写则会提示输入。")  # fmt: skip
 @pass_ctx
 def users_reset_password(ctx: Context, name: str, password: str) -> None:
-    """Give user NAME a new password (audited): lifts a lock-out and signs the user out."""
+    """给用户 NAME 设置新密码（记入审计日志）：同时解除锁定并使其退出登录。"""
     _account(ctx, name, "password_reset", lambda s: reset_password(s, name, password))
     click.echo(f"已为 {name} 设置新密码，并解除锁定；该用户需用新密码重新登录。")
 
@@ -137,7 +142,7 @@ def users_reset_password(ctx: Context, name: str, password: str) -> None:
 @click.argument("name")
 @pass_ctx
 def users_unlock(ctx: Context, name: str) -> None:
-    """Lift the lock-out that wrong passwords put on user NAME (audited)."""
+    """解除用户 NAME 因密码输错而被锁定的状态（记入审计日志）。"""
     _account(ctx, name, "user_unlock", lambda s: unlock(s, name))
     click.echo(f"已解除 {name} 的锁定。")
 
@@ -146,7 +151,7 @@ def users_unlock(ctx: Context, name: str) -> None:
 @click.argument("name")
 @pass_ctx
 def users_deactivate(ctx: Context, name: str) -> None:
-    """Deactivate user NAME (audited): signed out at once, and cannot sign in until reactivated."""
+    """停用用户 NAME（记入审计日志）：立即退出登录，重新启用前无法登录。"""
     _account(ctx, name, "user_deactivate", lambda s: set_active(s, name, False))
     click.echo(f"已停用 {name}：该用户已被登出，不能再登录。")
 
@@ -155,7 +160,7 @@ def users_deactivate(ctx: Context, name: str) -> None:
 @click.argument("name")
 @pass_ctx
 def users_activate(ctx: Context, name: str) -> None:
-    """Reactivate user NAME (audited)."""
+    """重新启用用户 NAME（记入审计日志）。"""
     _account(ctx, name, "user_activate", lambda s: set_active(s, name, True))
     click.echo(f"已重新启用 {name}。")
 
@@ -169,10 +174,10 @@ def _account(ctx: Context, name: str, action: str, change: Callable[[Session], U
 
 
 @click.command()
-@click.option("--dry-run", is_flag=True, help="Say what would be deleted; change nothing.")
+@click.option("--dry-run", is_flag=True, help="只报告会删除什么，不做任何改动。")
 @pass_ctx
 def purge(ctx: Context, dry_run: bool) -> None:
-    """Delete recordings and personal data past each task type's retention; skip legal holds."""
+    """删除超过各任务类型保存期限的录音和个人信息；法律保留的不删。"""
     from dialer.clock import SystemClock
     from dialer.model.retention import delete_files
     from dialer.model.retention import purge as run_purge
@@ -187,13 +192,13 @@ def purge(ctx: Context, dry_run: bool) -> None:
             s.commit()
     if not dry_run:
         delete_files(rep)
-    verb = "Would purge" if dry_run else "Purged"
-    click.echo(f"{verb} {len(rep.tasks)} task(s): {len(rep.recordings)} recording(s), {len(rep.files)} file(s), "
-               f"{len(rep.customers)} customer(s) anonymised.")  # fmt: skip
+    verb = "将清理" if dry_run else "已清理"
+    click.echo(f"{verb} {len(rep.tasks)} 个任务：录音 {len(rep.recordings)} 条，文件 {len(rep.files)} 个，"
+               f"客户 {len(rep.customers)} 位的个人信息已去除。")  # fmt: skip
     if rep.held:
-        click.echo(f"Skipped {len(rep.held)} task(s) under legal hold: {', '.join(map(str, rep.held[:20]))}")
+        click.echo(f"跳过法律保留中的 {len(rep.held)} 个任务：{', '.join(map(str, rep.held[:20]))}")
     for f in rep.failed:
-        click.echo(f"Could not delete {f}", err=True)
+        click.echo(f"无法删除 {f}", err=True)
     if rep.failed:
         sys.exit(1)
 
@@ -203,11 +208,11 @@ PROGRESS_COLUMNS = ("任务类型", "名称", "已拨打", "回访成功", "问�
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--day", default=None, help="The local day to count, YYYY-MM-DD (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.option("--day", default=None, help="统计哪一天（本地日期，YYYY-MM-DD，默认今天）。")
 @pass_ctx
 def report(ctx: Context, as_json: bool, day: str | None) -> None:
-    """Print one day's progress per task type (today by default) and the tasks whose deadline is at risk."""
+    """按任务类型列出某一天（默认今天）的进度，以及可能超期的任务。"""
     from dialer.clock import SystemClock
     from dialer.holidays import load_work_calendar
     from dialer.policy.rules import Window
@@ -230,10 +235,13 @@ def report(ctx: Context, as_json: bool, day: str | None) -> None:
 
 def _print_day(ctx: Context, counted: Any, rows: list[Any], risky: list[tuple[Any, ...]]) -> None:
     """Print the day's progress table and the tasks at risk, in Chinese."""
+    from datetime import UTC, datetime
+
+    from dialer.policy.windows import zone_label
+
     tz, names = ctx.settings.tz, {k: t.name for k, t in ctx.task_types().items()}
-    table = Table(
-        title=f"{counted.year}年{counted.month}月{counted.day}日 回访进度（时区 {ctx.settings.timezone}）"
-    )
+    zone = zone_label(ctx.settings.timezone, datetime.now(UTC))
+    table = Table(title=f"{counted.year}年{counted.month}月{counted.day}日 回访进度 · {zone}")
     for col in PROGRESS_COLUMNS:
         table.add_column(col)
     for r in rows:

@@ -32,27 +32,25 @@ def register(group: click.Group) -> None:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-@click.option(
-    "--speed", type=float, default=15.0, show_default=True, help="How much faster than real time calls run."
-)
+@click.option("--json", "as_json", is_flag=True, help="以一个 JSON 对象输出汇总。")
+@click.option("--speed", type=float, default=15.0, show_default=True, help="通话比真实时间快多少倍。")
 @click.option(
     "--dir",
     "root",
     type=click.Path(path_type=Path),
     default=None,
-    help="Where to keep it (default var/demo).",
+    help="演示数据存放的文件夹（默认 var/demo）。",
 )
-@click.option("--keys-only", is_flag=True, help="Run without the speech model: customers answer by keys.")
+@click.option("--keys-only", is_flag=True, help="不用语音模型：客户用按键回答。")
 @click.option(
     "--profile",
     type=click.Choice(sorted(PROFILES)),
     default=None,
-    help="Run the emulator and the service as this provider (default: DIALER_GATEWAY_PROFILE).",
+    help="模拟网关和本服务都按此服务商的方式运行（默认取 DIALER_GATEWAY_PROFILE）。",
 )
 @click.option(
     "--clip-delay", type=float, default=0.0, show_default=True,
-    help="Seconds the emulator answers 404 for each answer clip after its action (as Twilio may).",
+    help="模拟网关在每段回答录音结束后多少秒内返回 404（Twilio 可能如此）。",
 )  # fmt: skip
 @pass_ctx
 def demo(
@@ -64,7 +62,7 @@ def demo(
     profile: str | None,
     clip_delay: float,
 ) -> None:
-    """Import ~20 customers and call them back in simulated time until every task has its outcome."""
+    """演示：导入约 20 位客户，在模拟时间里逐一回访，直到每个任务都有结果。"""
     from dialer.demo.campaign import run_campaign
     from dialer.demo.summary import summarise
     from dialer.demo.users import create_demo_users
@@ -79,7 +77,7 @@ def demo(
     settings = _with_profile(ctx.settings, profile)
     root = root or settings.var_dir / "demo"
     err = Console(stderr=True)
-    say = (lambda m: err.print(f"[dim]demo:[/] {m}")) if not as_json else (lambda m: None)
+    say = (lambda m: err.print(f"[dim]演示：[/] {m}")) if not as_json else (lambda m: None)
     started = time.monotonic()
     speech = None if keys_only else _standin(settings.var_dir / "models", say)
     places = run_campaign(settings, root, speed, say, speech, clip_delay=clip_delay)
@@ -121,9 +119,7 @@ def _standin(cache: Path, say: Callable[[str], None]) -> SpeechModel:
 
     path = ensure_standin_model(cache)
     model = load_model(path, strict=False)
-    say(
-        f"speech: the Chinese-labelled stand-in of the Korean test model ({path}); for real calls set VOSK_MODEL_PATH"
-    )
+    say(f"语音识别：使用由韩语测试模型改标中文的替代模型（{path}）；正式通话请设置 VOSK_MODEL_PATH")
     return model
 
 

@@ -14,28 +14,34 @@ from dialer.profiles import PROFILES
 
 
 @click.group("emulator", invoke_without_command=True)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on (0 = any free).")
-@click.option("--personas", type=click.Path(dir_okay=False, path_type=Path), help="Persona TOML file.")
-@click.option("--speed", default=1.0, show_default=True, type=float, help="Divide every wait by this.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
 @click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Recordings and TTS cache."
+    "--port", default=8765, show_default=True, type=int, help="监听端口（0 表示任选一个空闲端口）。"
 )
-@click.option("--cps", type=float, help="Calls started per second (default: DIALER_EMULATOR_CPS).")
-@click.option("--webhook-timeout", default=15.0, show_default=True, type=float, help="Seconds per webhook.")
+@click.option(
+    "--personas", type=click.Path(dir_okay=False, path_type=Path), help="模拟客户设定文件（TOML）。"
+)
+@click.option("--speed", default=1.0, show_default=True, type=float, help="加速倍数：每次等待时间除以此数。")
+@click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), help="录音和语音合成缓存的文件夹。"
+)
+@click.option("--cps", type=float, help="每秒最多发起的通话数（默认取 DIALER_EMULATOR_CPS）。")
+@click.option(
+    "--webhook-timeout", default=15.0, show_default=True, type=float, help="每次回调服务的超时秒数。"
+)
 @click.option(
     "--profile",
     type=click.Choice(sorted(PROFILES)),
     default=None,
-    help="Behave as this provider: its verbs, parameters, callbacks and ids (default: DIALER_GATEWAY_PROFILE).",
+    help="按此服务商的方式运行：指令、参数、回调和编号格式（默认取 DIALER_GATEWAY_PROFILE）。",
 )
 @click.option(
     "--clip-delay", default=0.0, show_default=True, type=float,
-    help="Seconds an answer clip's URL answers 404 after its <Record> action is sent (as Twilio may).",
+    help="回答录音片段在录音结束后多少秒内仍返回 404（Twilio 可能如此）。",
 )  # fmt: skip
 @click.option(
     "--api-delay", default=0.0, show_default=True, type=float,
-    help="Seconds every REST API answer is held back (a slow gateway).",
+    help="每个接口应答延迟的秒数（模拟缓慢的网关）。",
 )  # fmt: skip
 @click.pass_context
 def emulator(
@@ -51,14 +57,14 @@ def emulator(
     clip_delay: float,
     api_delay: float,
 ) -> None:
-    """Run a Twilio-compatible gateway on this machine that plays calls to simulated customers."""
+    """在本机运行一个兼容 Twilio 的模拟网关，由模拟客户接听电话。"""
     if click_ctx.invoked_subcommand is not None:
         return
     from dialer.cli import Context
     from dialer.emulator import build_emulator
 
     if speed <= 0:
-        raise click.BadParameter("must be greater than zero", param_hint="--speed")
+        raise click.BadParameter("必须大于 0", param_hint="--speed")
     for name, value in (("--clip-delay", clip_delay), ("--api-delay", api_delay)):
         if value < 0:
             raise click.BadParameter(f"不能为负数（得到 {value:g}）；请给出秒数，如 2", param_hint=name)
@@ -79,20 +85,20 @@ def emulator(
     signal.signal(signal.SIGINT, _stop)
     emu.start()
     name = emu.engine.profile.name
-    click.echo(f"Emulator listening on {emu.url} (account {settings.twilio_account_sid}, speed {speed:g}x)")
-    click.echo(f"Point the service at it: DIALER_GATEWAY_URL={emu.url} DIALER_GATEWAY_PROFILE={name}")
+    click.echo(f"模拟网关已在 {emu.url} 运行（账号 {settings.twilio_account_sid}，加速 {speed:g} 倍）")
+    click.echo(f"让服务连到它：DIALER_GATEWAY_URL={emu.url} DIALER_GATEWAY_PROFILE={name}")
     while not stop.wait(0.5):
         pass
-    click.echo("Stopping: hanging up live calls…")
+    click.echo("正在停止：挂断进行中的通话……")
     emu.stop()
 
 
 @emulator.command("calls")
-@click.option("--url", default=None, help="Emulator base URL (default: DIALER_GATEWAY_URL).")
-@click.option("--json", "as_json", is_flag=True, help="Print the raw JSON.")
+@click.option("--url", default=None, help="模拟网关的地址（默认取 DIALER_GATEWAY_URL）。")
+@click.option("--json", "as_json", is_flag=True, help="输出原始 JSON。")
 @click.pass_context
 def calls(click_ctx: click.Context, url: str | None, as_json: bool) -> None:
-    """List the emulator's calls with their events, TwiML and webhooks."""
+    """列出模拟网关上的通话及其事件、TwiML 和回调。"""
     from dialer.cli import Context
     from dialer.emulator.inspect import fetch_calls, summary_lines
 
@@ -102,7 +108,7 @@ def calls(click_ctx: click.Context, url: str | None, as_json: bool) -> None:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
     if not found:
-        click.echo("No calls yet.")
+        click.echo("还没有通话。")
     for line in summary_lines(found):
         click.echo(line)
 

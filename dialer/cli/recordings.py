@@ -114,17 +114,17 @@ def doctor_checks(ctx: Context) -> list[tuple[str, bool, str]]:
 
     out: list[tuple[str, bool, str]] = []
     try:
-        out.append(("recordings store", True, open_stores(ctx.settings).main.describe()))
+        out.append(("录音存储", True, open_stores(ctx.settings).main.describe()))
     except StoreError as exc:
-        out.append(("recordings store", False, str(exc)))
+        out.append(("录音存储", False, str(exc)))
     try:
         with ctx.database().session() as s:
             count = s.scalar(select(func.count()).select_from(Recording).where(Recording.status == "failed"))
             rows = list(s.scalars(select(Recording).where(Recording.status == "failed")
                                   .order_by(Recording.id.desc()).limit(DOCTOR_LISTED)))  # fmt: skip
-    except Exception as exc:  # the database row above already reports why
-        return [*out, ("failed recordings", False, f"cannot count: {exc}")]
-    detail = "; ".join(f"录音 {r.id}（通话 {r.attempt_id}）：{r.last_error}" for r in rows)
-    more = "; `dialer recordings failed` lists all" if (count or 0) > DOCTOR_LISTED else ""
-    out.append(("failed recordings", not count, f"{count} 条保存失败：{detail}{more}" if count else "none"))
+    except Exception:  # the database row above already reports why
+        return [*out, ("保存失败的录音", False, "无法统计：数据库还不能用（见上面数据库一行）")]
+    detail = "；".join(f"录音 {r.id}（通话 {r.attempt_id}）：{r.last_error}" for r in rows)
+    more = "；全部失败记录见 dialer recordings failed" if (count or 0) > DOCTOR_LISTED else ""
+    out.append(("保存失败的录音", not count, f"{count} 条保存失败：{detail}{more}" if count else "没有"))
     return out

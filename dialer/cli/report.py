@@ -20,27 +20,30 @@ def register(group: click.Group) -> None:
 
 
 @click.command()
-@click.option("--month", default=None, help="The month, as YYYY-MM (e.g. 2026-11): the monthly report.")
+@click.option("--month", default=None, help="月份，写成 YYYY-MM（如 2026-11）：输出该月的月度报告。")
 @click.option("--day", default=None,
-              help="Instead of a month: one local day's progress, YYYY-MM-DD (the default is today).")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+              help="不写月份时：某一天（本地日期，YYYY-MM-DD，默认今天）的进度。")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="以一个 JSON 对象输出报告。")
 @click.option(
-    "--xlsx", "xlsx", type=click.Path(path_type=Path, dir_okay=False), help="Also write the workbook here."
+    "--xlsx",
+    "xlsx",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="同时把报告工作簿（Excel）写到这个文件。",
 )
-@click.option("--type", "type_", default=None, help="Only this task type (e.g. new_policy).")
-@click.option("--department", default=None, help="Only this department (as written in the call lists).")
-@click.option("--file", "file_", is_flag=True, help="File the month: keep this report as it is, for good.")
-@click.option("--by", default=None, help="Who files it (required with --file).")
-@click.option("--reason", default=None, help="Why a month already filed is filed again (required then).")
+@click.option("--type", "type_", default=None, help="只统计该任务类型（类型代码，如 new_policy）。")
+@click.option("--department", default=None, help="只统计该部门（按名单中的写法）。")
+@click.option("--file", "file_", is_flag=True, help="归档该月：把这份报告原样永久保存。")
+@click.option("--by", default=None, help="归档人（使用 --file 时必填）。")
+@click.option("--reason", default=None, help="已归档的月份再次归档的理由（此时必填）。")
 @click.option(
     "--analysis",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="With --file: a UTF-8 text file holding the final written analysis (default: the generated one).",
+    help="与 --file 一起用：存放最终文字分析的 UTF-8 文本文件（默认用系统生成的分析）。",
 )
 @pass_ctx
 def report(ctx: Context, month: str | None, day: str | None, as_json: bool, xlsx: Path | None, type_: str | None, department: str | None,
            file_: bool, by: str | None, reason: str | None, analysis: Path | None) -> None:  # fmt: skip
-    """Print the monthly report (--month), or one day's progress and the tasks at risk (default: today)."""
+    """输出月度报告（--month），或某一天的进度和可能超期的任务（默认今天）。"""
     from dialer.reports import Month, ReportInputError, filed_report, snapshot
 
     if month is None:

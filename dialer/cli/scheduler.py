@@ -15,6 +15,7 @@ from rich.table import Table
 
 from dialer.cli import Context, pass_ctx
 from dialer.clock import FixedClock, SystemClock
+from dialer.model.states import CallStatus, labels_by_word
 from dialer.settings import Settings
 
 if TYPE_CHECKING:
@@ -27,11 +28,22 @@ def register(group: click.Group) -> None:
         group.add_command(cmd)
 
 
+# Why a pass did not dial a task (the gate's and the tick's reasons), as `dialer tick` tells a person.
+SKIP_WORDS = {
+    "not_pending": "不在待拨状态", "opted_out": "客户已拒绝回访", "attempt_cap": "已达拨打次数上限",
+    "in_flight": "通话进行中", "unknown_timezone": "客户时区无法识别", "not_yet_earliest": "未到最早回访时间",
+    "quiet_hours": "休息时间（21:00–09:00）", "outside_window": "不在拨打时段", "no_calendar_data": "缺少节假日数据",
+    "non_working_day": "非工作日", "too_soon": "距上次拨打不足规定间隔", "same_window": "同一时段已拨过",
+    "same_day": "当天已拨过", "concurrency_limit": "已达同时通话上限", "customer_called_recently": "客户刚被拨打过",
+    "unknown_task_type": "未知的任务类型", "claimed_elsewhere": "已由其他拨号进程领取",
+}  # fmt: skip
+
+
 @click.command()
-@click.option("--at", "at_text", metavar="ISO8601", help="Start the clock at this instant (emulator only).")
+@click.option("--at", "at_text", metavar="ISO8601", help="从这个时刻开始计时（仅限模拟网关）。")
 @pass_ctx
 def scheduler(ctx: Context, at_text: str | None) -> None:
-    """Run the dialler: a pass every DIALER_TICK_SECONDS until SIGTERM."""
+    """运行自动拨号：每隔 DIALER_TICK_SECONDS 秒拨打一轮，直到收到 SIGTERM。"""
     from dialer.scheduler import build_dialer
     from dialer.scheduler.runner import ShiftedClock, run_scheduler
 
@@ -101,21 +113,19 @@ def _parse_at(value: str | None) -> datetime | None:
     try:
         at = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not ISO 8601, e.g. 2026-11-23T10:30:00+08:00") from exc
+        raise click.BadParameter(f"{value!r} 不是有效的时间，请写成 2026-11-23T10:30:00+08:00 这样") from exc
     if at.tzinfo is None:
-        raise click.BadParameter("give an offset, e.g. 2026-11-23T10:30:00+08:00", param_hint="--at")
+        raise click.BadParameter("请写上时区偏移，如 2026-11-23T10:30:00+08:00", param_hint="--at")
     return at.astimezone(UTC)
 
 
 @click.command()
-@click.option(
-    "--at", "at_text", metavar="ISO8601", help="Pretend it is this instant (dry run or emulator only)."
-)
-@click.option("--dry-run", is_flag=True, help="Report what would be dialled; claim and dial nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--at", "at_text", metavar="ISO8601", help="假定现在是这个时刻（仅限试运行或模拟网关）。")
+@click.option("--dry-run", is_flag=True, help="只报告会拨打哪些任务，不领取、不拨打。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告。")
 @pass_ctx
 def tick(ctx: Context, at_text: str | None, dry_run: bool, as_json: bool) -> None:
-    """Make one dialling pass now (or at --at) and report what it did."""
+    """现在（或在 --at 指定的时刻）拨打一轮，并报告做了什么。"""
     from dialer.scheduler import build_dialer
 
     at = _parse_at(at_text)
@@ -128,30 +138,33 @@ def tick(ctx: Context, at_text: str | None, dry_run: bool, as_json: bool) -> Non
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return
-    verb = "Would dial" if dry_run else "Dialled"
-    click.echo(f"{verb} {len(report.calls)} call(s) at {report.at.astimezone(settings.tz).isoformat()}.")
+    verb = "将拨打" if dry_run else "已拨打"
+    click.echo(f"{report.at.astimezone(settings.tz):%Y-%m-%d %H:%M:%S} {verb} {len(report.calls)} 通电话。")
+    statuses = {**labels_by_word(CallStatus), "planned": "待拨"}  # planned: a dry run's call
     for c in report.calls:
-        click.echo(f"  task {c.task_id} → {c.to} {c.status}" + (f" ({c.error})" if c.error else ""))
+        said = statuses.get(c.status, c.status)
+        click.echo(f"  任务 {c.task_id} → {c.to} {said}" + (f"（{c.error}）" if c.error else ""))
     if report.skipped:
-        click.echo("Skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(report.skipped.items())))
-    if report.paused_scripts:
         click.echo(
-            "Scripts switched off in the console (their tasks wait): " + ", ".join(report.paused_scripts)
+            "未拨打："
+            + "，".join(f"{SKIP_WORDS.get(k, k)} {v} 个" for k, v in sorted(report.skipped.items()))
         )
+    if report.paused_scripts:
+        click.echo("在管理页面停用的话术（其任务暂停拨打）：" + "、".join(report.paused_scripts))
     for w in report.warnings:
-        click.echo(f"WARNING: {w}", err=True)
+        click.echo(f"警告：{w}", err=True)
 
 
 @click.command()
 @pass_ctx
 def doctor(ctx: Context) -> None:
-    """Check the installation: settings, database, calendar data, tools, speech model."""
+    """检查安装：设置、数据库、节假日数据、工具软件、语音模型。"""
     checks = _checks(ctx)
-    table = Table(title="dialer doctor")
-    for col in ("check", "result", "detail"):
+    table = Table(title="dialer doctor：安装检查")
+    for col in ("检查项", "结果", "说明"):
         table.add_column(col)
     for name, ok, detail in checks:
-        table.add_row(name, "[green]ok[/]" if ok else "[red]FAIL[/]", detail)
+        table.add_row(name, "[green]正常[/]" if ok else "[red]有问题[/]", detail)
     Console().print(table)
     if not all(ok for _, ok, _ in checks):
         raise SystemExit(1)
@@ -164,19 +177,19 @@ def _checks(ctx: Context) -> list[tuple[str, bool, str]]:
     from dialer.model.db import current_revision
 
     s = ctx.settings
-    out: list[tuple[str, bool, str]] = [("settings", True, f"gateway {s.gateway_url or 'real Twilio'}")]
+    out: list[tuple[str, bool, str]] = [("设置", True, f"网关 {s.gateway_url or 'Twilio 正式服务'}")]
     try:
         rev = current_revision(ctx.database())
-        out.append(("database", rev is not None, f"revision {rev}" if rev else "empty: run `dialer init`"))
+        out.append(("数据库", rev is not None, f"版本 {rev}" if rev else "还是空的：请运行 dialer init"))
     except Exception as exc:  # any driver error is a finding here, not a crash
-        out.append(("database", False, f"cannot connect: {exc}"))
+        out.append(("数据库", False, f"无法连接：{exc}"))
     warnings = load_work_calendar(s.config_dir).warnings(datetime.now(s.tz).date())
-    out.append(("holiday calendar", not warnings, "; ".join(warnings) or "this year and next have data"))
+    out.append(("节假日日历", not warnings, "；".join(warnings) or "今年和明年的节假日数据都已具备"))
     for tool in ("ffmpeg", "espeak-ng"):
         path = shutil.which(tool)
-        out.append((tool, path is not None, path or f"not found: apt-get install {tool}"))
+        out.append((tool, path is not None, path or f"没有找到：请运行 apt-get install {tool} 安装"))
     model = s.vosk_model_path
-    out.append(("speech model", True, model or "not set: answers by keys only (`dialer models download`)"))
+    out.append(("语音模型", True, model or "未设置：只能按键回答（用 dialer models download 下载模型）"))
     out.append(coverage_check(ctx))
     out.append(profile_check(s))
     out.append(stuck_check(ctx))
@@ -196,4 +209,4 @@ def profile_check(s: Settings) -> tuple[str, bool, str]:
     if not p.status_events:
         gaps.append("只在通话结束时发送状态回调")
     detail = f"{p.label}（{p.name}）：" + ("；".join(gaps) if gaps else "功能齐全")
-    return ("gateway profile", True, detail)
+    return ("网关服务商", True, detail)

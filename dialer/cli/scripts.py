@@ -29,17 +29,17 @@ def register(group: click.Group) -> None:
 
 @click.group()
 def scripts() -> None:
-    """Validate, read, file and approve the IVR scripts (话术报备)."""
+    """检查、查看、报备和审批回访话术（话术报备）。"""
 
 
 @scripts.command("check")
 @click.argument("directory", required=False, type=DIR_TYPE)
 @pass_ctx
 def check(ctx: Context, directory: Path | None) -> None:
-    """Validate every script in a folder and list each problem.
+    """检查文件夹 DIRECTORY 中的每个话术，逐条列出问题。
 
-    DIRECTORY defaults to DIALER_SCRIPTS_DIR (ivr_scripts/). The configured folder is also checked against config/task_types.toml: every task type's script
-    must be in it.
+    不写 DIRECTORY 则检查 DIALER_SCRIPTS_DIR（ivr_scripts/）；该文件夹还会与 config/task_types.toml 对照：
+    每个任务类型的话术都必须在其中。
     """
     folder = directory or ctx.settings.scripts_dir
     found, problems = check_scripts(folder)
@@ -48,8 +48,8 @@ def check(ctx: Context, directory: Path | None) -> None:
     for problem in problems:
         click.echo(f"✗ {problem}", err=True)
     if problems:
-        raise click.ClickException(f"{len(problems)} problem(s) in {folder}; fix them and run this again")
-    click.echo(f"✓ {len(found)} scripts are valid in {folder}: {', '.join(sorted(found))}")
+        raise click.ClickException(f"{folder} 中有 {len(problems)} 个问题；请改正后再运行一次")
+    click.echo(f"✓ {folder} 中的 {len(found)} 个话术都没有问题：{', '.join(sorted(found))}")
 
 
 def _unknown_task_scripts(ctx: Context, found: dict[str, Script]) -> list[str]:
@@ -68,15 +68,15 @@ def _unknown_task_scripts(ctx: Context, found: dict[str, Script]) -> list[str]:
 
 @scripts.command("show")
 @click.argument("script_id")
-@click.option("--dir", "directory", type=DIR_TYPE, help="Folder of scripts (default: DIALER_SCRIPTS_DIR).")
+@click.option("--dir", "directory", type=DIR_TYPE, help="话术所在文件夹（默认取 DIALER_SCRIPTS_DIR）。")
 @pass_ctx
 def show(ctx: Context, script_id: str, directory: Path | None) -> None:
-    """Print a script's lines and questions in call order."""
+    """按通话顺序列出话术 SCRIPT_ID 的台词和问题。"""
     folder = directory or ctx.settings.scripts_dir
     path = folder / f"{script_id}.toml"
     if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or "none"
-        raise ScriptError(f"no script {script_id!r} in {folder}; known scripts: {known}")
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or "没有"
+        raise ScriptError(f"{folder} 中没有话术 {script_id!r}；现有的话术：{known}")
     for line in describe(load_script(path)):
         click.echo(line)
 
@@ -114,10 +114,10 @@ def _local(ctx: Context, at: datetime | None) -> str:
 
 @scripts.command("versions")
 @click.argument("script_id")
-@click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出各版本。")
 @pass_ctx
 def versions(ctx: Context, script_id: str, as_json: bool) -> None:
-    """List a script's filed versions: number, status, SHA-256, approver and time."""
+    """列出话术 SCRIPT_ID 已报备的版本：版本号、状态、SHA-256、审批人和时间。"""
     with ctx.database().session() as session:
         rows = versions_of(session, script_id)
         if not rows:
@@ -141,12 +141,10 @@ def versions(ctx: Context, script_id: str, as_json: bool) -> None:
 
 @scripts.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--by", "actor", default="cli", show_default=True, help="Who files the draft (for the audit log)."
-)
+@click.option("--by", "actor", default="cli", show_default=True, help="提交草稿的人（记入审计日志）。")
 @pass_ctx
 def import_(ctx: Context, file: Path, actor: str) -> None:
-    """Store a script file as a new draft of the script it names; it is not dialled until approved."""
+    """把话术文件 FILE 保存为其所属话术的新草稿；审批通过前不会用于拨打。"""
     with ctx.database().session() as session, session.begin():
         row = import_file(session, file, ctx.settings.scripts_dir, actor, _now())
         number, sha, sid = row.version, row.sha256, row.script_id
@@ -156,11 +154,11 @@ def import_(ctx: Context, file: Path, actor: str) -> None:
 
 @scripts.command("approve")
 @click.argument("script_id")
-@click.option("--version", "number", type=int, required=True, help="The draft's version number.")
-@click.option("--by", "username", required=True, help="The approving user (compliance or admin).")
+@click.option("--version", "number", type=int, required=True, help="草稿的版本号。")
+@click.option("--by", "username", required=True, help="审批人（合规质检或系统管理员的用户名）。")
 @pass_ctx
 def approve_cmd(ctx: Context, script_id: str, number: int, username: str) -> None:
-    """Approve a draft: calls not yet started use it; the version it replaces is retired."""
+    """审批通过话术 SCRIPT_ID 的草稿：尚未开始的通话改用它，被替换的版本停用。"""
     with ctx.database().session() as session, session.begin():
         who = _user(session, username)
         row = approve_version(session, script_id, number, who.username, who.role, _now())
@@ -172,11 +170,11 @@ def approve_cmd(ctx: Context, script_id: str, number: int, username: str) -> Non
 
 @scripts.command("retire")
 @click.argument("script_id")
-@click.option("--version", "number", type=int, required=True, help="The version number to withdraw.")
-@click.option("--by", "username", required=True, help="The user withdrawing it (compliance or admin).")
+@click.option("--version", "number", type=int, required=True, help="要停用的版本号。")
+@click.option("--by", "username", required=True, help="停用人（合规质检或系统管理员的用户名）。")
 @pass_ctx
 def retire_cmd(ctx: Context, script_id: str, number: int, username: str) -> None:
-    """Withdraw a version; a script with no approved version is not dialled."""
+    """停用话术 SCRIPT_ID 的一个版本；没有已审批版本的话术不会拨打。"""
     with ctx.database().session() as session, session.begin():
         who = _user(session, username)
         retire_version(session, script_id, number, who.username, who.role, _now())
@@ -194,14 +192,12 @@ def _user(session: Session, username: str) -> User:
 
 @scripts.command("export")
 @click.argument("script_id")
-@click.option(
-    "--version", "number", type=int, default=None, help="Version number (default: the approved one)."
-)
+@click.option("--version", "number", type=int, default=None, help="版本号（默认为已审批的版本）。")
 @click.option("--docx", "target", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the filing document (.docx).")  # fmt: skip
+              help="报备文件（.docx）的保存位置。")  # fmt: skip
 @pass_ctx
 def export(ctx: Context, script_id: str, number: int | None, target: Path) -> None:
-    """Write the filing document (话术报备文件) of a script version as DOCX."""
+    """把话术 SCRIPT_ID 某一版本的话术报备文件写成 DOCX。"""
     from dialer.ivr.filing import filing_docx
     from dialer.ivr.versions import ScriptBook
 

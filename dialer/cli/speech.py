@@ -16,7 +16,7 @@ KIND_OPTION = click.option(
     type=click.Choice(KINDS),
     default="yes_no",
     show_default=True,
-    help="Question kind: which lexicon decides the answer.",
+    help="问题类别：决定用哪套词表判断回答。",
 )
 
 
@@ -26,18 +26,18 @@ def _echo_json(data: dict[str, Any]) -> None:
 
 @click.command("classify")
 @KIND_OPTION
-@click.option("--keys", default="", help="Keys pressed (1 yes, 2 no, 0 agent); they win over speech.")
+@click.option("--keys", default="", help="客户按的键（1 是，2 否，0 转人工）；按键优先于语音。")
 @click.option(
     "--bad",
     "bad_answer",
     type=click.Choice(["yes", "no"]),
     default="no",
     show_default=True,
-    help="Which answer makes a problem case.",
+    help="哪种回答生成问题件。",
 )
 @click.argument("text")
 def classify_command(kind: str, keys: str, bad_answer: str, text: str) -> None:
-    """Classify an answer as yes / no / unclear / agent and print JSON."""
+    """判断回答 TEXT 是“是”“否”“不清楚”还是“转人工”，以 JSON 输出。"""
     from dialer.policy.classify import classify
 
     result = classify(text, kind=kind, keys=keys, bad_answer=bad_answer)
@@ -57,13 +57,12 @@ def classify_command(kind: str, keys: str, bad_answer: str, text: str) -> None:
 @KIND_OPTION
 @click.option(
     "--free", is_flag=True,
-    help="Free-form transcription (slow; for comments and whole calls: of a two-channel call recording only "
-    "the customer's channel, DIALER_CUSTOMER_CHANNEL, is heard).",
+    help="自由转写（较慢；用于客户意见和整通录音：双声道录音只听客户声道 DIALER_CUSTOMER_CHANNEL）。",
 )  # fmt: skip
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_ctx
 def transcribe_command(ctx: Context, kind: str, free: bool, file: Path) -> None:
-    """Transcribe an audio file (WAV or MP3) with VOSK_MODEL_PATH and print transcript and label as JSON."""
+    """用 VOSK_MODEL_PATH 的语音模型转写音频文件 FILE（WAV 或 MP3），以 JSON 输出识别文本和判断结果。"""
     from dialer.policy.classify import classify
     from dialer.speech import convert_audio, load_model, recognize_answer, transcribe_free
     from dialer.speech.standin import is_standin
@@ -92,7 +91,7 @@ def transcribe_command(ctx: Context, kind: str, free: bool, file: Path) -> None:
 
 @click.group("models")
 def models_group() -> None:
-    """Manage the offline speech model."""
+    """管理离线语音模型。"""
 
 
 @models_group.command("download")
@@ -102,12 +101,12 @@ def models_group() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("var/models"),
     show_default=True,
-    help="Folder to unpack the model into.",
+    help="模型解压到的文件夹。",
 )
-@click.option("--url", envvar="DIALER_MODEL_URL", default=None, help="Mirror of the official zip.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Network timeout, seconds.")
+@click.option("--url", envvar="DIALER_MODEL_URL", default=None, help="官方压缩包的镜像地址。")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="网络超时秒数。")
 def download_command(dest: Path, url: str | None, timeout: float) -> None:
-    """Fetch vosk-model-small-cn-0.22, check its SHA-256, unpack it and print VOSK_MODEL_PATH."""
+    """下载 vosk-model-small-cn-0.22 中文模型，校验 SHA-256，解压，并给出 VOSK_MODEL_PATH 的设置。"""
     from rich.progress import Progress
 
     from dialer.speech.download import MODEL_URL, download_model
@@ -120,7 +119,7 @@ def download_command(dest: Path, url: str | None, timeout: float) -> None:
             timeout=timeout,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    click.echo(f"Model ready. Set:\nVOSK_MODEL_PATH={folder.resolve()}")
+    click.echo(f"模型已就绪。请设置：\nVOSK_MODEL_PATH={folder.resolve()}")
 
 
 def register(group: click.Group) -> None:

@@ -69,9 +69,9 @@ class WorkCalendar:
         if today.month >= WARN_FROM_MONTH and not self.has_data(today.year + 1):
             nxt = today.year + 1
             out.append(
-                f"no holiday calendar data for {nxt}: from {nxt}-01-01 no calls will be placed. "
-                f"Upgrade the chinesecalendar package once {nxt}'s holidays are published, or add "
-                f"{nxt}'s holidays and 调休 workdays to {OVERRIDES_FILE} and list {nxt} in complete_years."
+                f"还没有 {nxt} 年的节假日数据：从 {nxt}-01-01 起将不会拨打任何电话。"
+                f"请在 {nxt} 年节假日公布后升级 chinesecalendar 软件包，或在管理页面的节假日日历中录入，"
+                f"或把 {nxt} 年的假日和调休上班日写入 {OVERRIDES_FILE} 并在 complete_years 中列出 {nxt}。"
             )
         return out
 

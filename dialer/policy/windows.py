@@ -89,6 +89,21 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}; use an IANA name such as Asia/Shanghai") from exc
 
 
+# Zones a Chinese office calls by a name of its own; any other is told by its offset from UTC.
+ZONE_WORDS = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "PRC": "北京时间",
+              "Asia/Hong_Kong": "香港时间", "Asia/Macau": "澳门时间", "Asia/Taipei": "台北时间"}  # fmt: skip
+
+
+def zone_label(name: str, at: datetime) -> str:
+    """Return the zone `name` as people read it at instant `at`: Asia/Shanghai is 北京时间（UTC+8）."""
+    offset = at.astimezone(ZoneInfo(name)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    utc = f"UTC{'-' if minutes < 0 else '+'}{hours}" + (f":{rest:02d}" if rest else "")
+    word = ZONE_WORDS.get(name)
+    return f"{word}（{utc}）" if word else utc
+
+
 def local(instant: datetime, tz: ZoneInfo) -> datetime:
     """Return an aware instant as wall-clock time in `tz`."""
     if instant.utcoffset() is None:

@@ -13,6 +13,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from dialer.policy.windows import zone_label
+
 PERCENT = "0.0%"
 HEAD_FILL = PatternFill("solid", fgColor="DDE6F0")
 BOLD = Font(bold=True)
@@ -86,7 +88,8 @@ def _analysis_sheet(ws: Worksheet, r: dict[str, Any]) -> None:
     ws.column_dimensions["A"].width = 100
     ws.append([f"回访统计分析报告 · {r['month_label']}"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"范围：{r['scope_label']}；时区：{r['timezone']}；生成时间：{r['generated_at_local']}"])
+    zone = zone_label(r["timezone"], datetime.fromisoformat(r["generated_at"]))
+    ws.append([f"范围：{r['scope_label']}；时间：{zone}；生成时间：{r['generated_at_local']}"])
     if r.get("filed"):
         fd = r["filed"]
         ws.append(

@@ -41,8 +41,8 @@ def download_model(
         digest = _fetch(url, archive, timeout, progress)
         if digest != sha256:
             raise ModelNotAvailable(
-                f"the download from {url} is corrupt or not the expected model: SHA-256 {digest}, "
-                f"expected {sha256}. Try again; if it repeats, fetch the zip by hand and compare."
+                f"从 {url} 下载的文件已损坏或不是要的模型：SHA-256 为 {digest}，"
+                f"应为 {sha256}。请重试；如果仍然如此，请手动下载压缩包并核对。"
             )
         _unpack(archive, dest, name)
     finally:
@@ -55,9 +55,7 @@ def _fetch(url: str, target: Path, timeout: float, progress: Progress | None) ->
     try:
         with requests.get(url, stream=True, timeout=timeout) as response:
             if response.status_code != 200:
-                raise ModelNotAvailable(
-                    f"{url} answered HTTP {response.status_code}; the model was not fetched"
-                )
+                raise ModelNotAvailable(f"{url} 返回 HTTP {response.status_code}，没有下载到模型")
             total = int(response.headers.get("Content-Length") or MODEL_BYTES)
             done = 0
             with target.open("wb") as fh:
@@ -69,9 +67,9 @@ def _fetch(url: str, target: Path, timeout: float, progress: Progress | None) ->
                         progress(done, total)
     except requests.RequestException as exc:
         raise ModelNotAvailable(
-            f"cannot download the speech model from {url}: this machine looks offline or the host is "
-            f"unreachable ({type(exc).__name__}). On a machine with internet, download {MODEL_URL}, check "
-            f"its SHA-256 is {MODEL_SHA256}, unzip it here and set VOSK_MODEL_PATH to the folder."
+            f"无法从 {url} 下载语音模型：本机似乎没有联网，或连不上该地址（{type(exc).__name__}）。"
+            f"请在能上网的电脑上下载 {MODEL_URL}，核对其 SHA-256 为 {MODEL_SHA256}，"
+            f"解压到这里，再把 VOSK_MODEL_PATH 设为该文件夹。"
         ) from exc
     return digest.hexdigest()
 

@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 UNKNOWN_TOKENS = ("[unk]", "<UNK>", "<unk>")
 HOW_TO_GET = (
-    "Run `dialer models download` and set VOSK_MODEL_PATH to the folder it prints "
-    "(the model is vosk-model-small-cn-0.22)."
+    "请运行 dialer models download 下载模型（vosk-model-small-cn-0.22），"
+    "再把 VOSK_MODEL_PATH 设为它给出的文件夹。"
 )
 REQUIRED_FILES = ("am/final.mdl", "conf/mfcc.conf")
 GRAMMAR_FILES = ("graph/HCLr.fst", "graph/Gr.fst")
@@ -72,7 +72,7 @@ class SpeechModel:
         """Build grammar JSON from words the model knows, plus the unknown token; fail on a missing word."""
         missing = [w for w in words if not self.has_word(w)]
         if missing:
-            raise ModelNotAvailable(f"the model at {self.path} lacks the grammar words: {', '.join(missing)}")
+            raise ModelNotAvailable(f"{self.path} 的语音模型缺少这些词：{'、'.join(missing)}")
         extra = [self.unknown_token] if self.unknown_token else []
         # ensure_ascii=False: vosk 0.3.45 does not decode \\uXXXX escapes and would empty the grammar.
         return json.dumps([*words, *extra], ensure_ascii=False)
@@ -86,9 +86,7 @@ def load_model(path: str | Path, *, strict: bool = True) -> SpeechModel:
     try:
         model = vosk.Model(str(folder))
     except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
-        raise ModelNotAvailable(
-            f"the Vosk model at {folder} could not be loaded ({exc}). {HOW_TO_GET}"
-        ) from exc
+        raise ModelNotAvailable(f"无法加载 {folder} 的 Vosk 语音模型（{exc}）。{HOW_TO_GET}") from exc
     elapsed = time.perf_counter() - started
     unknown = next((t for t in UNKNOWN_TOKENS if model.vosk_model_find_word(t) >= 0), None)
     grammars, missing = _build_grammars(model, unknown)
@@ -98,21 +96,21 @@ def load_model(path: str | Path, *, strict: bool = True) -> SpeechModel:
 
 def _check_folder(path: str | Path, *, strict: bool) -> Path:
     if not str(path).strip():
-        raise ModelNotAvailable(f"VOSK_MODEL_PATH is not set. {HOW_TO_GET}")
+        raise ModelNotAvailable(f"没有设置 VOSK_MODEL_PATH。{HOW_TO_GET}")
     folder = Path(path).expanduser()
     if not folder.is_dir():
-        raise ModelNotAvailable(f"no Vosk model folder at {folder}. {HOW_TO_GET}")
+        raise ModelNotAvailable(f"{folder} 不是文件夹，没有找到 Vosk 语音模型。{HOW_TO_GET}")
     absent = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
     if absent:
         raise ModelNotAvailable(
-            f"{folder} is not a Vosk model folder (missing {', '.join(absent)}). {HOW_TO_GET}"
+            f"{folder} 不是 Vosk 语音模型文件夹（缺少 {'、'.join(absent)}）。{HOW_TO_GET}"
         )
     no_grammar = [f for f in GRAMMAR_FILES if not (folder / f).is_file()]
     if no_grammar and strict:
         # The big models ignore the grammar argument silently; answers would then be free-form.
         raise ModelNotAvailable(
-            f"the model at {folder} has no grammar support (missing {', '.join(no_grammar)}); "
-            f"use a small model such as vosk-model-small-cn-0.22. {HOW_TO_GET}"
+            f"{folder} 的语音模型不支持限定词表（缺少 {'、'.join(no_grammar)}）；"
+            f"请用 vosk-model-small-cn-0.22 这样的小模型。{HOW_TO_GET}"
         )
     return folder
 

@@ -86,4 +86,4 @@ class FolderStore:
 
     def describe(self) -> str:
         """Return the folder's absolute path."""
-        return f"folder {self.root.resolve()}"
+        return f"文件夹 {self.root.resolve()}"

@@ -155,5 +155,5 @@ class S3Store:
             self.client.head_bucket(Bucket=self.bucket)
         except (ClientError, BotoCoreError) as exc:
             raise _error("连接", exc) from exc
-        lock = "object lock on" if self.locking else "no object lock"
-        return f"s3://{self.bucket}/{self.prefix} at {self.endpoint or 'AWS'} ({lock})"
+        lock = "已启用对象锁定" if self.locking else "未启用对象锁定"
+        return f"s3://{self.bucket}/{self.prefix}，服务地址 {self.endpoint or 'AWS'}（{lock}）"

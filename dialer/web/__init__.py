@@ -15,8 +15,8 @@ from dialer.web.auth import bp as auth_bp
 from dialer.web.calendar import bp as calendar_bp
 from dialer.web.calls import bp as calls_bp
 from dialer.web.customers import bp as worklists_bp
-from dialer.web.followups import bp as followups_bp
 from dialer.web.dial import bp as dial_bp
+from dialer.web.followups import bp as followups_bp
 from dialer.web.plans import bp as plans_bp
 from dialer.web.plans import warn_about_stuck_imports
 from dialer.web.quality import bp as quality_bp

@@ -15,7 +15,7 @@ from dialer.model import AuditEntry, User
 from dialer.model.audit import verify_chain
 from dialer.policy.cells import safe_row
 from dialer.web.auditwords import detail_text, target_text
-from dialer.web.helpers import SECONDS, audit, db, local_time, requires
+from dialer.web.helpers import NOT_USERS, SECONDS, audit, db, local_time, requires
 
 bp = Blueprint("auditlog", __name__)
 PAGE = 100
@@ -33,6 +33,13 @@ ACTIONS = {
     "follow_up_recorded": "登记机构自访", "view_follow_up": "查看机构自访记录", "view_receipt": "查看自访回执",
     "receipt_refused": "拒收自访回执",
     "agent_dial": "坐席拨打",
+    "calendar_update": "修改节假日日历", "import_started": "开始导入名单", "lead_closed": "结束意向客户跟进",
+    "plan_cleared": "清理中断的导入", "plan_approve": "批准回访计划", "plan_reject": "驳回回访计划",
+    "plan_withdraw": "撤回回访计划", "record_answers": "记录回答", "script_draft": "提交话术草稿",
+    "script_approve": "批准话术", "script_retire": "停用话术版本", "script_export": "导出话术报备文件",
+    "suggestion_route": "转交意见建议", "legal_hold": "设置法律保留", "legal_hold_released": "解除法律保留",
+    "password_reset": "重置密码", "user_unlock": "解除锁定", "user_deactivate": "停用用户",
+    "user_activate": "启用用户",
 }  # fmt: skip
 
 
@@ -72,10 +79,11 @@ def _people() -> list[tuple[str, str]]:
 def _names(rows: list[AuditEntry]) -> dict[str, str]:
     """Return the display name of each login name the page shows."""
     logins = {e.actor for e in rows}
-    return {
+    users = {
         u.username: u.display_name or u.username
         for u in db().scalars(select(User).where(User.username.in_(logins)))
     }
+    return {**NOT_USERS, **users}
 
 
 @bp.get("/audit.csv")

@@ -36,7 +36,7 @@ LABELS = {
     "error": "错误", "recordings": "删除录音", "customer_anonymised": "客户资料已匿名化", "failed": "失败",
     "message": "说明",
     "per_agent": "每名坐席抽检数", "agents": "抽中的通话", "score": "得分", "out_of": "检查项数",
-    "items": "不符合项", "comment": "总评",
+    "items": "不符合项", "comment": "总评", "shipped": "随附话术",
     "task": "任务编号", "way": "自访方式", "result": "自访结果", "size": "文件大小（字节）", "check": "校验结果",
     "dial": "拨打编号",
 }  # fmt: skip

@@ -168,12 +168,17 @@ def person(user_id: int | None, empty: str = "—") -> str:
     return cast(str, g.names.get(user_id, empty))
 
 
+# Who acts when no console user does: the command line, the installation, the demo, an anonymous visitor.
+NOT_USERS = {"cli": "命令行", "cli:purge": "命令行（过期数据清理）", "dialer init": "系统安装（随附话术）",
+             "demo": "演示程序", "anonymous": "未登录的访问者"}  # fmt: skip
+
+
 def by_login(username: str | None) -> str:
     """Return the display name of the user with this login name ("命令行" for the command line)."""
     if not username:
         return "—"
-    if username == "cli":
-        return "命令行"
+    if username in NOT_USERS:
+        return NOT_USERS[username]
     if "logins" not in g:
         g.logins = {u.username: u.display_name or u.username for u in db().scalars(select(User))}
     return cast(str, g.logins.get(username, username))

@@ -34,8 +34,10 @@ from dialer.model.states import ScriptStatus
 from dialer.model.suggestions import suggestions_of
 from dialer.services import services
 from dialer.web.helpers import audit, db, now, requires, user
+from dialer.web.words import named_blanks
 
 bp = Blueprint("scripts", __name__, url_prefix="/admin/scripts")
+bp.add_app_template_filter(named_blanks, "blanks")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SCRIPT_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 

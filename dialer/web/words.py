@@ -88,6 +88,12 @@ VOCABULARIES = {
 
 KEY_PRESS = re.compile(r"key\s*([0-9*#]+)")
 CODE_IN_BRACKETS = re.compile(r"（([a-z_]+)）")
+# The blanks a script's lines hold, as a person reads them on the script page: {company} is 〔公司名称〕.
+PLACEHOLDER_NAMES = {
+    "customer_name": "客户姓名", "honorific": "先生/女士", "company": "公司名称", "product": "产品名称",
+    "event_date": "业务日期", "hotline": "客服电话", "cooling_off_days": "犹豫期天数", "insured_name": "被保险人姓名",
+}  # fmt: skip
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def reason_text(text: str | None) -> str:
@@ -136,3 +142,8 @@ def matched_words(matched: str | None) -> str:
     """Return what an answer matched, in words: "key 1" (a key press) becomes "按键 1"."""
     found = KEY_PRESS.fullmatch(matched or "")
     return f"按键 {found.group(1)}" if found else (matched or "")
+
+
+def named_blanks(text: str) -> str:
+    """Return a script line with each blank named in Chinese: "您好，{customer_name}" → "您好，〔客户姓名〕"."""
+    return PLACEHOLDER.sub(lambda m: f"〔{PLACEHOLDER_NAMES.get(m[1], m[1])}〕", text)

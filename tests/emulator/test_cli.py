@@ -46,7 +46,7 @@ def test_the_server_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     ) as proc:
         try:
             assert proc.stdout is not None
-            url = proc.stdout.readline().split(" on ")[1].split()[0]
+            url = proc.stdout.readline().split("已在 ")[1].split()[0]
             assert requests.get(f"{url}/_emulator/health", timeout=5).json()["ok"] is True
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=15) == 0

@@ -13,10 +13,10 @@ from tests.foundation.helpers import run_cli
 def test_init_twice_is_harmless(database_url: str, tmp_path: Path) -> None:
     first = run_cli(["init"], database_url, tmp_path)
     assert first.exit_code == 0, first.output
-    assert "upgraded from empty" in first.output
+    assert "已从空库升级" in first.output
     second = run_cli(["init"], database_url, tmp_path)
     assert second.exit_code == 0, second.output
-    assert "up to date" in second.output
+    assert "已是最新版本" in second.output
     db = open_database(database_url)
     tables = set(inspect(db.engine).get_table_names())
     db.dispose()

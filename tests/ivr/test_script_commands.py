@@ -20,7 +20,7 @@ def _run(*args: str, env: dict[str, str] | None = None) -> Result:
 def test_check_passes_on_the_shipped_scripts() -> None:
     result = _run("scripts", "check")
     assert result.exit_code == 0, result.output
-    assert "✓ 18 scripts are valid" in result.output and "new_policy" in result.output
+    assert "18 个话术都没有问题" in result.output and "new_policy" in result.output
 
 
 def test_check_names_each_problem_and_fails(tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_check_names_each_problem_and_fails(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{tmp_path / 'tiny.toml'}：问题 q2 的字段 kind：未知的问题类型 'opinion'" in result.output
     assert f"{tmp_path / 'dup.toml'}：问题 q1 的字段 id" in result.output
-    assert "Error: 2 problem(s)" in result.output
+    assert "错误：" in result.output and "中有 2 个问题" in result.output
 
 
 def test_check_on_the_configured_folder_wants_a_script_for_every_task_type(tmp_path: Path) -> None:
@@ -63,4 +63,4 @@ def test_show_prints_the_questions_in_order() -> None:
 def test_show_of_an_unknown_script_lists_the_known_ones(args: list[str]) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
-    assert "Error: no script" in result.output and "known scripts:" in result.output
+    assert "错误：" in result.output and "中没有话术" in result.output and "现有的话术：" in result.output

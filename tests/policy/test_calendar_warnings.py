@@ -13,12 +13,12 @@ def test_it_is_quiet_in_october_of_a_known_year() -> None:
 
 def test_from_the_first_of_november_it_warns_about_next_year() -> None:
     [warning] = calendar_warnings(date(2026, 11, 1))
-    assert "2027" in warning and "no calls" in warning and "config/holidays.toml" in warning
+    assert "2027" in warning and "不会拨打" in warning and "config/holidays.toml" in warning
 
 
 def test_inside_a_year_without_data_it_warns_that_calls_are_stopped() -> None:
     [warning] = calendar_warnings(date(2027, 1, 4))
-    assert "2027" in warning and "stopped" in warning
+    assert "2027" in warning and "停止拨打" in warning
 
 
 def test_in_november_of_an_unknown_year_it_warns_about_both_years() -> None:

@@ -35,4 +35,4 @@ def test_kind_and_bad_answer_options() -> None:
 def test_an_unknown_kind_is_a_usage_error() -> None:
     done = _classify("--kind", "age", "是")
 
-    assert done.returncode == 2 and "'age' is not one of" in done.stderr
+    assert done.returncode == 2 and "'age' 不在可选范围内" in done.stderr

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time
 
 import pytest
 
 from dialer.policy.calendar import WorkCalendar
 from dialer.policy.rules import DEFAULT_WINDOWS, Window
-from dialer.policy.windows import effective_spans, in_window, next_window_start, window_index, zone
+from dialer.policy.windows import (
+    effective_spans,
+    in_window,
+    next_window_start,
+    window_index,
+    zone,
+    zone_label,
+)
 from tests.policy.helpers import at, sh
 
 H = 3600 * 1_000_000  # one hour in microseconds
@@ -78,3 +85,11 @@ def test_with_no_usable_window_there_is_no_next_start() -> None:
 def test_an_unknown_zone_says_what_to_use() -> None:
     with pytest.raises(ValueError, match="Asia/Shanghai"):
         zone("Asia/Beijing")
+
+
+def test_a_zone_is_told_by_the_name_people_use_and_its_offset() -> None:
+    july = datetime(2026, 7, 1, 4, 0, tzinfo=UTC)
+    assert zone_label("Asia/Shanghai", july) == "北京时间（UTC+8）"
+    assert zone_label("Asia/Kolkata", july) == "UTC+5:30"
+    assert zone_label("America/New_York", july) == "UTC-4"  # summer time
+    assert zone_label("UTC", july) == "UTC+0"

@@ -134,6 +134,8 @@ def test_the_workbook_holds_the_same_figures(report: dict[str, Any]) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(report, NOW)))
     assert wb.sheetnames[0] == "文字分析" and "口径说明" in wb.sheetnames
     assert any("2026年11月应回访 9 件" in str(c.value) for c in wb["文字分析"]["A"])
+    said = " ".join(str(c.value) for c in wb["文字分析"]["A"])
+    assert "时间：北京时间（UTC+8）" in said and "Asia/Shanghai" not in said  # the zone as people call it
     overview = {r[0]: r[1:3] for r in wb["总览"].iter_rows(min_row=2, values_only=True)}
     assert (
         overview["应回访件数"] == (9, 3)

@@ -35,5 +35,5 @@ def test_a_dry_run_may_pretend_with_any_gateway(db: Database, settings: Settings
     env = cli_env(settings, TWILIO_AUTH_TOKEN="a-real-looking-token", DIALER_GATEWAY_URL="")
     result = run_dialer(["tick", "--dry-run", "--at", AT], env, timeout=30)
     assert result.returncode == 0, result.stderr
-    assert "Would dial 2 call(s)" in result.stdout
+    assert "将拨打 2 通电话" in result.stdout
     assert attempts_of(db) == []

@@ -36,7 +36,7 @@ def test_tasks_of_a_switched_off_script_wait_and_come_back_when_it_is_on(
     report = json.loads(tick(settings, "--json"))
     assert sorted(c["task_id"] for c in report["calls"]) == repairs
     assert report["paused_scripts"] == ["claim"]
-    assert "Scripts switched off in the console (their tasks wait): claim" in tick(settings)
+    assert "在管理页面停用的话术（其任务暂停拨打）：claim" in tick(settings)
 
     switch(db, "claim", on=True)
     report = json.loads(tick(settings, "--json"))

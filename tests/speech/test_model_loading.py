@@ -13,17 +13,17 @@ from dialer.speech import SpeechModel, load_model
 
 @pytest.mark.parametrize("path", ["", "   "])
 def test_an_unset_model_path_says_how_to_get_a_model(path: str) -> None:
-    with pytest.raises(ModelNotAvailable, match=r"VOSK_MODEL_PATH is not set.*dialer models download"):
+    with pytest.raises(ModelNotAvailable, match=r"没有设置 VOSK_MODEL_PATH.*dialer models download"):
         load_model(path)
 
 
 def test_a_missing_folder_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ModelNotAvailable, match=f"no Vosk model folder at {tmp_path / 'nope'}"):
+    with pytest.raises(ModelNotAvailable, match=f"{tmp_path / 'nope'} 不是文件夹，没有找到 Vosk 语音模型"):
         load_model(tmp_path / "nope")
 
 
 def test_a_folder_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ModelNotAvailable, match=r"not a Vosk model folder \(missing am/final.mdl"):
+    with pytest.raises(ModelNotAvailable, match=r"不是 Vosk 语音模型文件夹（缺少 am/final.mdl"):
         load_model(tmp_path)
 
 
@@ -32,7 +32,7 @@ def test_a_broken_model_is_refused(tmp_path: Path) -> None:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"not a model")
 
-    with pytest.raises(ModelNotAvailable, match=r"could not be loaded.*dialer models download"):
+    with pytest.raises(ModelNotAvailable, match=r"无法加载.*dialer models download"):
         load_model(tmp_path)
 
 
@@ -41,7 +41,7 @@ def test_a_model_without_grammar_support_is_refused(tmp_path: Path) -> None:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
 
-    with pytest.raises(ModelNotAvailable, match="no grammar support"):
+    with pytest.raises(ModelNotAvailable, match="不支持限定词表"):
         load_model(tmp_path)
 
 
@@ -66,5 +66,5 @@ def test_it_probes_the_unknown_token_instead_of_assuming_one(korean_model: Speec
 
 
 def test_a_custom_grammar_with_an_unknown_word_is_refused(korean_model: SpeechModel) -> None:
-    with pytest.raises(ModelNotAvailable, match="lacks the grammar words: 是"):
+    with pytest.raises(ModelNotAvailable, match="缺少这些词：是"):
         korean_model.grammar_json(["네", "是"])

@@ -69,7 +69,7 @@ def test_it_unpacks_a_verified_model(mirror: tuple[str, str], tmp_path: Path) ->
 def test_a_checksum_mismatch_keeps_nothing(mirror: tuple[str, str], tmp_path: Path) -> None:
     url, _ = mirror
 
-    with pytest.raises(ModelNotAvailable, match=r"SHA-256 .* expected 3af8b0e7"):
+    with pytest.raises(ModelNotAvailable, match=r"SHA-256 为 .*，应为 3af8b0e7"):
         download_model(tmp_path, url=url)
 
     assert list(tmp_path.iterdir()) == []
@@ -78,7 +78,7 @@ def test_a_checksum_mismatch_keeps_nothing(mirror: tuple[str, str], tmp_path: Pa
 def test_offline_gives_a_clear_error(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{_unused_port()}/model.zip"
 
-    with pytest.raises(ModelNotAvailable, match=r"looks offline.*set VOSK_MODEL_PATH"):
+    with pytest.raises(ModelNotAvailable, match=r"没有联网.*VOSK_MODEL_PATH 设为"):
         download_model(tmp_path, url=url, timeout=2)
 
 
@@ -88,7 +88,7 @@ def test_the_command_checks_the_official_checksum(mirror: tuple[str, str], tmp_p
     done = _dialer("models", "download", "--dir", str(tmp_path), "--url", url)
 
     assert done.returncode == 1
-    assert "Error: the download from" in done.stderr and sha not in done.stdout
+    assert "错误：从 " in done.stderr and sha not in done.stdout
 
 
 def test_the_command_offline_exits_1_with_the_reason(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_the_command_offline_exits_1_with_the_reason(tmp_path: Path) -> None:
     done = _dialer("models", "download", "--dir", str(tmp_path), "--url", url, "--timeout", "2")
 
     assert done.returncode == 1
-    assert "Error: cannot download the speech model" in done.stderr
+    assert "错误：无法从 " in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -41,4 +41,4 @@ def test_without_a_model_it_says_how_to_get_one(phone_clip: Callable[[str], Path
     done = _dialer("transcribe", str(phone_clip("네")))
 
     assert done.returncode == 1
-    assert "Error: VOSK_MODEL_PATH is not set. Run `dialer models download`" in done.stderr
+    assert "错误：没有设置 VOSK_MODEL_PATH。请运行 dialer models download" in done.stderr

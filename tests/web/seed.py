@@ -13,15 +13,20 @@ from functools import cache
 from pathlib import Path
 
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from dialer.model import (
+    AgentDial,
     Answer,
     Attempt,
     AttemptEvent,
+    Callback,
+    CaseStatus,
     Customer,
     Database,
     Escalation,
+    ImportBatch,
     ProblemCase,
     Recording,
     Role,
@@ -122,6 +127,39 @@ def seed(db: Database, root: Path, *, name: str = "张三", phone: str = "+86138
         s.add_all([case, esc])
         s.flush()
         return Seeded(users, a.id, rec.id, clip.id, case.id, esc.id, t.id, c.id)
+
+
+def seed_campaign(db: Database, root: Path) -> Seeded:
+    """The seeded call plus two more customers, a closed case, callbacks open and done, and a plan to approve."""
+    seeded = seed(db, root)
+    li = seed(db, root, name="李四", phone="+8613912345678")
+    seed(db, root, name="王五", phone="+8613700001111")
+    with db.session() as s, s.begin():
+        c = s.get_one(ProblemCase, li.case)
+        c.status, c.cause, c.resolution, c.closed_at = CaseStatus.CLOSED, "其他", "已解释清楚。", NOW
+        c.assignee_id = seeded.users["agent"]
+        s.add(Callback(task_id=seeded.task, problem_case_id=seeded.case, reason="问题件二次回访（agent）",
+                       assignee_id=seeded.users["agent"], due_at=NOW + timedelta(days=1)))  # fmt: skip
+        s.add(Callback(task_id=li.task, reason="转人工无人接听", status="done", note="已回拨，客户满意。",
+                       assignee_id=seeded.users["agent"], done_at=NOW))  # fmt: skip
+        s.add(ImportBatch(filename="理赔名单.csv", sha256="0" * 64, task_type="claim", status="pending", rows=1,
+                          imported=1, created_by="zhao_sup"))  # fmt: skip
+        _agent_dial(s, seeded)
+    from tests.web.followup_seed import add_follow_ups  # it builds on this module
+
+    add_follow_ups(db, root)  # the 机构自访 queue: one task waiting, one closed with its receipt
+    return seeded
+
+
+def _agent_dial(s: Session, seeded: Seeded) -> None:
+    """An agent's own call (拨打, /dials/1) whose agent did not pick up."""
+    a = Attempt(task_id=seeded.task, number=2, to_number="+8613812341234", script="new_policy", status="failed",
+                outcome="error", placed_by_id=seeded.users["agent"], created_at=NOW, ended_at=NOW)  # fmt: skip
+    s.add(a)
+    s.flush()
+    s.add(AgentDial(agent_id=seeded.users["agent"], task_id=seeded.task, attempt_id=a.id, status="agent_missed",
+                    agent_phone="+8613900001111", requested_at=NOW, ended_at=NOW,
+                    error="您的电话未接通（无人接听），未呼叫客户。请确认电话畅通后重新拨打。"))  # fmt: skip
 
 
 def _recording(root: Path, attempt_id: int, kind: str, rel: str, seconds: float, channels: int) -> Recording:

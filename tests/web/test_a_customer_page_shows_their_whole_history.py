@@ -28,7 +28,7 @@ def test_the_page_gathers_every_task_call_answer_case_and_callback(
     html = get(client, f"/customers/{seeded.customer}").get_data(as_text=True)
     assert "客户：张三" in html and "138****1234" in html and "13812341234" not in html
     assert html.count('id="task-') == 2 and "理赔回访" in html and "新契约回访" in html
-    assert "您是否已阅读产品说明书和风险提示？：<strong><span" in html
+    assert "您是否已阅读产品说明书和风险提示？ <strong><span" in html
     assert f'href="/cases/{seeded.case}"' in html and "客户已收到材料。" in html
     assert "李四" not in html
     with database.session() as s:

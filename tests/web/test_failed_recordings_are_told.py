@@ -53,7 +53,7 @@ def test_the_call_page_says_why_the_recording_is_missing(
 
 def test_doctor_fails_and_names_the_failed_recording(app: Flask, seeded: Seeded, database: Database) -> None:
     ok = _cli(app, "doctor")
-    assert "failed recordings" in ok.output and "none" in ok.output.split("failed recordings")[1][:40]
+    assert "保存失败的录音" in ok.output and "没有" in ok.output.split("保存失败的录音")[1][:40]
     _fail(database, seeded.call_recording)
     result = _cli(app, "doctor")
     assert result.exit_code == 1

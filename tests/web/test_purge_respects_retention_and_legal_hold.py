@@ -40,7 +40,7 @@ def test_dry_run_reports_and_changes_nothing(app: Flask, database: Database) -> 
     before = _files(app)
     result = _purge(app, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "Would purge 1 task(s): 2 recording(s), 2 file(s), 1 customer(s)" in result.output
+    assert "将清理 1 个任务：录音 2 条，文件 2 个，客户 1 位" in result.output
     assert _files(app) == before
     with database.session() as s:
         assert s.get_one(Customer, old.customer).name == "张三"
@@ -57,7 +57,7 @@ def test_a_real_purge_deletes_expired_data_and_keeps_the_rest(app: Flask, databa
     _close_task(database, fresh.task, utcnow() - timedelta(days=10))
     result = _purge(app)
     assert result.exit_code == 0, result.output
-    assert "Purged 1 task(s)" in result.output and "legal hold" in result.output
+    assert "已清理 1 个任务" in result.output and "法律保留" in result.output
     assert _files(app) == {f"{held.attempt}/call.wav", f"{held.attempt}/q3.wav", f"{fresh.attempt}/call.wav",
                            f"{fresh.attempt}/q3.wav"}  # fmt: skip
     with database.session() as s:

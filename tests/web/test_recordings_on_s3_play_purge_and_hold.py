@@ -130,7 +130,7 @@ def test_purge_and_legal_hold_behave_as_on_the_folder(app: Flask, database: Data
     assert s3.head_object(Bucket=bucket, Key=f"calls/{held_key}")["ObjectLockLegalHoldStatus"] == "ON"  # type: ignore[attr-defined]
     result = _cli(app, "purge")
     assert result.exit_code == 0, result.output
-    assert "Purged 1 task(s): 2 recording(s), 2 file(s)" in result.output and "legal hold" in result.output
+    assert "已清理 1 个任务：录音 2 条，文件 2 个" in result.output and "法律保留" in result.output
     assert _versions(app, gone_key) == [] and len(_versions(app, held_key)) == 1
     assert _row(database, expired.call_recording).status == "purged"
 
@@ -140,6 +140,6 @@ def test_purge_cannot_delete_an_object_still_locked_and_says_so(app: Flask, data
     key = _put(app, database, early.call_recording, locked=True)
     _close(database, early.task, 4000)
     result = _cli(app, "purge")
-    assert result.exit_code == 1 and f"Could not delete {key}" in result.output
+    assert result.exit_code == 1 and f"无法删除 {key}" in result.output
     assert "AccessDenied" in result.output
     assert len(_versions(app, key)) == 1  # the lock wins; a later purge run tries again

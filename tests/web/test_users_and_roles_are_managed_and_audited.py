@@ -49,7 +49,7 @@ def test_the_command_line_adds_lists_and_changes_roles_with_an_audit_trail(
     listed = json.loads(dialer(cli_settings, "users", "list", "--json").output)
     assert {"username": "liu_qc", "role": "compliance"}.items() <= listed[0].items()
     changed = dialer(cli_settings, "users", "set-role", "liu_qc", "supervisor")
-    assert changed.exit_code == 0 and "compliance → supervisor" in changed.output
+    assert changed.exit_code == 0 and "合规质检 → 主管" in changed.output
     assert [(a, act) for a, act, _ in audit_actions(database)] == [
         ("cli", "user_add"),
         ("cli", "role_change"),
@@ -68,7 +68,7 @@ def test_the_command_line_adds_lists_and_changes_roles_with_an_audit_trail(
     [
         (("users", "add", "x", "--role", "agent", "--password", "long-enough-1"), "2-64 letters"),
         (("users", "add", "bad name", "--role", "agent", "--password", "long-enough-1"), "2-64 letters"),
-        (("users", "add", "zhou", "--role", "boss", "--password", "long-enough-1"), "'boss' is not one of"),
+        (("users", "add", "zhou", "--role", "boss", "--password", "long-enough-1"), "'boss' 不在可选范围内"),
         (("users", "add", "zhou", "--role", "agent", "--password", "short"), "at least 8"),
         (("users", "add", "zhou", "--role", "agent", "--password", "long-enough-1", "--display-name", "周" * 101),
          "display name"),

@@ -19,6 +19,16 @@
     charts.push(chart);
   }
 
+  // A chart with nothing to draw says so in words: an axis without bars, or a ring of zeros cut in equal
+  // thirds, reads as data.
+  function nothing(id, words) {
+    var el = document.getElementById(id);
+    if (!el) { return; }
+    el.classList.add("chart-empty");
+    el.textContent = words;
+    el.setAttribute("data-drawn", "empty");
+  }
+
   function bars(series) {
     return series.map(function (s) {
       return { name: s.name, type: "bar", data: s.data, label: { show: true, position: "top", formatter: "{c}%" } };
@@ -35,14 +45,19 @@
     series: bars([{ name: data.trend.labels[0], data: data.trend.current },
                   { name: data.trend.labels[1], data: data.trend.previous }])
   });
-  draw("chart-questions", {
+  if (!data.questions.data.length) {
+    nothing("chart-questions", "本月没有回答记录，无法计算各问题的问题件率。");
+  } else draw("chart-questions", {
     tooltip: { trigger: "axis" }, grid: { top: 10, left: 8, right: 48, bottom: 24, containLabel: true },
     xAxis: percent, yAxis: { type: "category", data: data.questions.names,
                              axisLabel: { width: 260, overflow: "truncate" } },
     series: [{ name: "问题件率", type: "bar", data: data.questions.data,
                label: { show: true, position: "right", formatter: "{c}%" } }]
   });
-  draw("chart-satisfaction", {
+  var rated = data.satisfaction.reduce(function (sum, d) { return sum + d.value; }, 0);
+  if (!rated) {
+    nothing("chart-satisfaction", "本月没有满意度回答。");
+  } else draw("chart-satisfaction", {
     tooltip: { trigger: "item" }, legend: { bottom: 0 },
     series: [{ name: "满意度", type: "pie", radius: ["35%", "65%"], data: data.satisfaction,
                label: { formatter: "{b}：{c}（{d}%）" } }]
