@@ -252,6 +252,7 @@ SETTING_WORDS = {
     "DIALER_RECORDING_MAX_TRIES": "录音下载最多尝试次数，超过即标记为保存失败",
     "DIALER_QA_SAMPLE_PER_AGENT": "每月每名坐席抽检的通话数（质检）",
     "DIALER_QA_CHECKLIST": "每通抽检通话逐项评分的检查项（符合/不符合）",
+    "DIALER_RECEIPT_MAX_MB": "机构自访回执（照片或 PDF）上传大小上限（MB）",
     "DIALER_AUDIT_KEY": "审计日志哈希链的密钥",
     "DIALER_SESSION_IDLE_MINUTES": "管理页面无操作多少分钟后需重新登录",
     "DIALER_SESSION_MAX_HOURS": "管理页面登录最长有效小时数",
