@@ -62,18 +62,27 @@ def users() -> None:
 )
 @click.option("--phone", default=None, help="回访专员接听转人工电话的号码，如 +8613812341234。")
 @click.option("--display-name", default="", help="页面上显示的姓名（默认与用户名 NAME 相同）。")
+@click.option("--department", default=None, help="所属部门（机构自访只能登记本部门的任务），如 个险部。")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="至少 8 个字符；不写则会提示输入。")  # fmt: skip
 @pass_ctx
 def users_add(
-    ctx: Context, name: str, role: str, phone: str | None, display_name: str, password: str
+    ctx: Context,
+    name: str,
+    role: str,
+    phone: str | None,
+    display_name: str,
+    department: str | None,
+    password: str,
 ) -> None:
     """新建用户 NAME（密码以 argon2 加密保存）。"""
     from dialer.model.audit import append_audit
     from dialer.model.users import create_user
 
     with ctx.database().session() as s, s.begin():
-        u = create_user(s, name, role, password, phone=phone, display_name=display_name)
+        u = create_user(
+            s, name, role, password, phone=phone, display_name=display_name, department=department
+        )
         append_audit(s, "cli", "user_add", f"user:{u.id}", {"username": name, "role": role})
     click.echo(f"已新建用户 {name}，角色 {ROLE_WORDS[Role(role)]}。")
 
@@ -125,6 +134,23 @@ def users_set_role(ctx: Context, name: str, role: str) -> None:
         append_audit(s, "cli", "role_change", f"user:{u.id}", {"username": name, "before": str(before),
                                                                 "after": role})  # fmt: skip
     click.echo(f"用户 {name} 的角色：{ROLE_WORDS[Role(str(before))]} → {ROLE_WORDS[Role(role)]}。")
+
+
+@users.command("set-contact")
+@click.argument("name")
+@click.option("--phone", default="", help="接听电话（转人工与坐席拨打都先呼叫这个号码）；留空即清除。")
+@click.option("--department", default="", help="所属部门；留空即清除。")
+@pass_ctx
+def users_set_contact(ctx: Context, name: str, phone: str, department: str) -> None:
+    """设置用户 NAME 的接听电话和所属部门。"""
+    from dialer.model.audit import append_audit
+    from dialer.model.users import set_contact
+
+    with ctx.database().session() as s, s.begin():
+        u = set_contact(s, name, phone, department)
+        detail = {"username": name, "phone": u.phone or "", "department": u.department or ""}
+        append_audit(s, "cli", "user_contact", f"user:{u.id}", detail)
+    click.echo(f"已更新用户 {name}：电话 {u.phone or '未设置'}，部门 {u.department or '未设置'}。")
 
 
 @users.command("reset-password")

@@ -43,7 +43,7 @@ class SignIn:
 def hash_password(password: str) -> str:
     """Return the argon2 hash of `password`, refusing one that is too short."""
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"password too short: use at least {MIN_PASSWORD} characters")
+        raise UserError(f"密码太短：至少 {MIN_PASSWORD} 个字符")
     return _HASHER.hash(password)
 
 
@@ -60,7 +60,7 @@ def parse_role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise UserError(f"unknown role {role!r}; use one of {', '.join(r.value for r in Role)}") from None
+        raise UserError(f"没有“{role}”这个角色；可选：{'、'.join(r.value for r in Role)}") from None
 
 
 def normalise_phone(phone: str | None, region: str = "CN") -> str | None:
@@ -72,7 +72,7 @@ def normalise_phone(phone: str | None, region: str = "CN") -> str | None:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise UserError(f"phone {phone!r} is not a valid number; write it like +8613812341234")
+        raise UserError(f"电话“{phone}”不是有效的号码；请写成 +8613812341234 或 13812341234 这样的格式")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -82,20 +82,30 @@ def find_user(session: Session, username: str) -> User | None:
 
 
 DISPLAY_NAME_MAX = column_size(User.display_name)
+DEPARTMENT_MAX = column_size(User.department)
+
+
+def _department(department: str | None) -> str | None:
+    department = (department or "").strip()
+    if len(department) > DEPARTMENT_MAX:
+        raise UserError(f"部门名称太长：最多 {DEPARTMENT_MAX} 个字，现在是 {len(department)} 个")
+    return department or None
 
 
 def create_user(session: Session, username: str, role: str, password: str, *, phone: str | None = None,
-                display_name: str = "", created_by_id: int | None = None) -> User:  # fmt: skip
+                display_name: str = "", department: str | None = None,
+                created_by_id: int | None = None) -> User:  # fmt: skip
     """Add a user with an argon2-hashed password; the caller commits."""
     if not USERNAME.match(username):
-        raise UserError(f"user name {username!r}: use 2-64 letters, digits, '.', '_' or '-'")
+        raise UserError(f"用户名“{username}”不可用：请用 2 到 64 个英文字母、数字、点、下划线或连字符")
     if len(display_name) > DISPLAY_NAME_MAX:
-        raise UserError(f"display name: at most {DISPLAY_NAME_MAX} characters, got {len(display_name)}")
+        raise UserError(f"姓名太长：最多 {DISPLAY_NAME_MAX} 个字，现在是 {len(display_name)} 个")
     if find_user(session, username) is not None:
-        raise UserError(f"user {username!r} already exists; use `dialer users set-role` to change it")
+        raise UserError(f"用户名“{username}”已被使用；请换一个用户名，或在用户管理中修改该用户")
     user = User(
         username=username, role=parse_role(role), password_hash=hash_password(password),
         phone=normalise_phone(phone), display_name=display_name or username, created_by_id=created_by_id,
+        department=_department(department),
     )  # fmt: skip
     session.add(user)
     session.flush()
@@ -106,12 +116,20 @@ def set_role(session: Session, username: str, role: str) -> tuple[User, Role]:
     """Give `username` a new role; return the user and the role it had before."""
     user = find_user(session, username)
     if user is None:
-        raise UserError(f"no user named {username!r}; see `dialer users list`")
+        raise UserError(f"没有名为“{username}”的用户；请用 dialer users list 查看现有用户")
     before = Role(user.role)
     user.role = parse_role(role)
     if user.role != before:
         end_sessions(session, user.id, utcnow(), "role")  # pages opened under the old role stop at once
     return user, before
+
+
+def set_contact(session: Session, username: str, phone: str | None, department: str | None) -> User:
+    """Set the phone an agent answers (agent legs and 拨打 ring it) and the department whose tasks they work."""
+    user = _existing(session, username)
+    phone_e164, dept = normalise_phone(phone), _department(department)  # both checked before either is set
+    user.phone, user.department = phone_e164, dept
+    return user
 
 
 def _existing(session: Session, username: str) -> User:

@@ -16,12 +16,12 @@ from dialer.errors import DialerError
 from dialer.holidays import load_work_calendar
 from dialer.intake import Limits, import_call_list
 from dialer.model import Role, User
-from dialer.model.users import create_user, reset_password, set_active, set_role, unlock
+from dialer.model.users import create_user, reset_password, set_active, set_contact, set_role, unlock
 from dialer.policy.rules import Window
 from dialer.reports import ProgressRow, at_risk_tasks, progress_on
 from dialer.reports.coverage import coverage_rows
 from dialer.services import services
-from dialer.web.helpers import ROLE_NAMES, audit, db, now, requires, user
+from dialer.web.helpers import ROLE_NAMES, audit, db, found_or_404, now, requires, user
 from dialer.web.plans import BIG_UPLOAD_BYTES, start_background_import
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -132,7 +132,7 @@ def add_user() -> Response:
     try:
         u = create_user(db(), f.get("username", "").strip(), f.get("role", ""), f.get("password", ""),
                         phone=f.get("phone", "").strip() or None, display_name=f.get("display_name", "").strip(),
-                        created_by_id=user().id)  # fmt: skip
+                        department=f.get("department", ""), created_by_id=user().id)  # fmt: skip
     except DialerError as exc:
         db().rollback()
         flash(f"无法创建用户：{exc}", "error")
@@ -159,6 +159,25 @@ def change_role(user_id: int) -> Response:
           after=str(target.role))  # fmt: skip
     db().commit()
     flash(f"{target.username} 的角色已改为 {ROLE_NAMES[Role(target.role)]}。", "ok")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/contact")
+@requires("users")
+def change_contact(user_id: int) -> Response:
+    """Set the phone an agent answers and the department whose tasks they work; audited."""
+    target = found_or_404(User, user_id)
+    f = request.form
+    try:
+        set_contact(db(), target.username, f.get("phone", "").strip(), f.get("department", ""))
+    except DialerError as exc:
+        db().rollback()
+        flash(f"{target.display_name or target.username}：{exc}", "error")
+        return redirect(url_for("admin.users"))
+    audit("user_contact", f"user:{target.id}", username=target.username, phone=target.phone or "",
+          department=target.department or "")  # fmt: skip
+    db().commit()
+    flash(f"{target.display_name or target.username}（{target.username}）的电话与部门已保存。", "ok")
     return redirect(url_for("admin.users"))
 
 

@@ -23,7 +23,7 @@ MAX_PAGE = 1_000_000  # past any log this service keeps; a bigger offset overflo
 ACTIONS = {
     "login": "登录", "login_failed": "登录失败", "logout": "退出", "view_call": "查看通话",
     "replay": "播放录音", "download": "下载录音", "export_evidence": "导出证据包", "search_calls": "查询通话",
-    "audit_export": "导出审计日志", "role_change": "角色变更", "user_add": "新增用户", "take_call": "接听转人工",
+    "audit_export": "导出审计日志", "role_change": "角色变更", "user_add": "新增用户", "user_contact": "修改电话与部门", "take_call": "接听转人工",
     "case_assign": "领取问题件", "case_note": "问题件备注", "case_resolution": "问题件处理结果",
     "case_close": "关闭问题件", "callback_schedule": "安排回拨", "callback_done": "完成回拨",
     "import": "导入名单", "script_switch": "启停话术", "purge": "过期数据清理",

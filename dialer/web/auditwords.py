@@ -38,7 +38,7 @@ LABELS = {
     "per_agent": "每名坐席抽检数", "agents": "抽中的通话", "score": "得分", "out_of": "检查项数",
     "items": "不符合项", "comment": "总评", "shipped": "随附话术",
     "task": "任务编号", "way": "自访方式", "result": "自访结果", "size": "文件大小（字节）", "check": "校验结果",
-    "dial": "拨打编号",
+    "dial": "拨打编号", "phone": "接听电话", "department": "部门",
 }  # fmt: skip
 FILTER_LABELS = {
     "customer": "客户", "phone": "电话", "date_from": "开始日期", "date_to": "结束日期", "type": "任务类型",

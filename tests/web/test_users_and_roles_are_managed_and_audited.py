@@ -66,14 +66,14 @@ def test_the_command_line_adds_lists_and_changes_roles_with_an_audit_trail(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("users", "add", "x", "--role", "agent", "--password", "long-enough-1"), "2-64 letters"),
-        (("users", "add", "bad name", "--role", "agent", "--password", "long-enough-1"), "2-64 letters"),
+        (("users", "add", "x", "--role", "agent", "--password", "long-enough-1"), "2 到 64 个英文字母"),
+        (("users", "add", "bad name", "--role", "agent", "--password", "long-enough-1"), "2 到 64 个英文字母"),
         (("users", "add", "zhou", "--role", "boss", "--password", "long-enough-1"), "'boss' 不在可选范围内"),
-        (("users", "add", "zhou", "--role", "agent", "--password", "short"), "at least 8"),
+        (("users", "add", "zhou", "--role", "agent", "--password", "short"), "至少 8 个字符"),
         (("users", "add", "zhou", "--role", "agent", "--password", "long-enough-1", "--display-name", "周" * 101),
-         "display name"),
-        (("users", "add", "zhou", "--role", "agent", "--password", "long-enough-1", "--phone", "12345"), "phone"),
-        (("users", "set-role", "nobody", "agent"), "no user named 'nobody'"),
+         "姓名太长"),
+        (("users", "add", "zhou", "--role", "agent", "--password", "long-enough-1", "--phone", "12345"), "不是有效的号码"),
+        (("users", "set-role", "nobody", "agent"), "没有名为“nobody”的用户"),
     ],
 )  # fmt: skip
 def test_bad_input_is_refused_with_a_clear_message_and_nothing_stored(
@@ -95,7 +95,7 @@ def test_a_second_user_of_the_same_name_is_refused(cli_settings: Settings) -> No
         == 0
     )
     again = dialer(cli_settings, "users", "add", "zhou", "--role", "admin", "--password", "long-enough-2")
-    assert again.exit_code != 0 and "already exists" in again.output
+    assert again.exit_code != 0 and "已被使用" in again.output
 
 
 def test_the_admin_page_adds_a_user_and_changes_a_role_and_both_are_audited(
@@ -129,7 +129,7 @@ def test_the_admin_page_refuses_a_bad_user_without_storing_anything(
         page="/admin/users",
     )
     page = get(client, "/admin/users").get_data(as_text=True)
-    assert "无法创建用户" in page and "2-64 letters" in page
+    assert "无法创建用户" in page and "2 到 64 个英文字母" in page
     with database.session() as s:
         assert len(s.scalars(select(User)).all()) == before
 
@@ -146,3 +146,39 @@ def test_a_role_change_signs_the_user_out_of_every_page(
     assert after.status_code == 302 and "/login" in after.headers["Location"]
     sign_in(client, "agent")  # signing in again gives the new role's pages, not the old ones
     assert get(client, "/board").status_code == 403
+
+
+def test_an_admin_sets_an_agents_phone_and_department_on_the_users_page(
+    app: Flask, client: FlaskClient, seeded: Seeded, database: Database, cli_settings: Settings
+) -> None:
+    """Agents' legs and 拨打 ring the phone set here; 机构自访 is recorded only for the department set here."""
+    added = dialer(cli_settings, "users", "add", "zhou", "--role", "agent", "--password", "long-enough-2",
+                   "--department", "团险部")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    sign_in(client, "admin")
+    with database.session() as s:
+        zhou = s.scalars(select(User).where(User.username == "zhou")).one()
+        assert zhou.department == "团险部" and zhou.phone is None
+    page = get(client, "/admin/users").get_data(as_text=True)
+    assert "团险部" in page and "接听电话与部门" in page
+
+    url = f"/admin/users/{zhou.id}/contact"
+    post(client, url, {"phone": "12345", "department": "个险部"}, page="/admin/users")
+    assert "不是有效的号码" in get(client, "/admin/users").get_data(as_text=True)
+    with database.session() as s:
+        still = s.get_one(User, zhou.id)
+        assert (still.phone, still.department) == (None, "团险部")  # nothing half-set
+
+    post(client, url, {"phone": "13812341234", "department": " 个险部 "}, page="/admin/users")
+    assert "电话与部门已保存" in get(client, "/admin/users").get_data(as_text=True)
+    with database.session() as s:
+        now_set = s.get_one(User, zhou.id)
+        assert (now_set.phone, now_set.department) == ("+8613812341234", "个险部")
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "user_contact")).one()
+        assert entry.target == f"user:{zhou.id}" and entry.detail["department"] == "个险部"
+    assert "修改电话与部门" in get(client, "/audit").get_data(as_text=True)
+
+    cleared = dialer(cli_settings, "users", "set-contact", "zhou", "--department", "")
+    assert cleared.exit_code == 0 and "部门 未设置" in cleared.output
+    with database.session() as s:
+        assert s.get_one(User, zhou.id).department is None
