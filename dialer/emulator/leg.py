@@ -197,7 +197,7 @@ class Leg:
         if reply.hangup and self.answered_at is not None:
             self.deadline = min(self.deadline, self.answered_at + at)
             self.hangup_reason = "caller"
-        self.log("persona-speaks", at=round(at, 3))
+        self.log("persona-speaks", until=round(at, 3))
         return at
 
     def next_reply(self) -> Reply | None:

@@ -134,6 +134,7 @@ def _detect_machine(leg: Leg, persona: Persona) -> None:
 def _finish(leg: Leg, status: str) -> None:
     """Close the call: whole-call recording first, then the final status and the `completed` callbacks."""
     call = leg.call
+    streams.stop_all(leg)
     answered = leg.answered_at is not None
     length = leg.t - leg.answered_at if leg.answered_at is not None else 0.0
     rec = None
