@@ -41,6 +41,16 @@ from dialer.speech import ensure_standin_model, load_model  # noqa: E402
 from dialer.speech.dead_air import dead_air  # noqa: E402
 
 line_module.SPEED = 1.0  # dead air is a matter of real seconds: every call runs in real time
+_MIGRATING = threading.Lock()
+_migrate = line_module.migrate
+
+
+def _one_migration_at_a_time(db: Any) -> None:
+    with _MIGRATING:  # alembic's environment is process-global: lines opened side by side take turns
+        _migrate(db)
+
+
+line_module.migrate = _one_migration_at_a_time
 ANSWERS = 6  # the claim script: identity + 5 questions
 # How customers answer (the stand-in model hears 네 as 是): (name, one reply as a TOML inline table).
 KINDS = [
@@ -52,6 +62,9 @@ KINDS = [
     ("slow-1.2s", '{say = "음", then = ["네"], gap = 1.2}'),
     ("slow-1.6s", '{say = "음", then = ["네"], gap = 1.6}'),
 ]
+
+# The agent a customer who asks for a person is put through to (DIALER_AGENT_PHONES' default).
+AGENT = '[[persona]]\nmatch = "+862161230001"\nname = "agent"\nagent = true\nanswer_after = 1.0\ntalk_for = 4\n'
 
 
 @dataclass
@@ -75,6 +88,7 @@ def personas(kinds: list[tuple[str, str]], calls: int) -> tuple[str, list[tuple[
             f"replies = [{', '.join([reply] * (ANSWERS + 4))}]\n"
         )
         people.append((f"客户{i:02d}", phone))
+    blocks.append(AGENT)
     return "\n".join(blocks), [(n, kinds[i % len(kinds)][0]) for i, (n, _) in enumerate(people)]
 
 
@@ -150,11 +164,10 @@ def _count_lost(line: line_module.Line, people: list[tuple[str, str]], result: P
     for customer, kind in people:
         attempt_ids = [a.id for a in line.attempts(customer)]
         with line.session() as s:
-            first = s.scalars(
-                select(Answer).where(Answer.attempt_id.in_(attempt_ids), Answer.turn == 1)
-            ).all()
-        result.asked += len(first)
-        lost = sum(1 for a in first if a.label in ("unclear", "no_answer") or not a.final)
+            answers = s.scalars(select(Answer).where(Answer.attempt_id.in_(attempt_ids))).all()
+        result.asked += len(answers)
+        # An answer asked again (not final), or heard as nothing or unclear, was lost on that ask.
+        lost = sum(1 for a in answers if a.label in ("unclear", "no_answer") or not a.final)
         result.lost[kind] = result.lost.get(kind, 0) + lost
 
 
