@@ -85,7 +85,7 @@ class Settings:
         "DIALER_ANSWER_BUDGET", 5.0, doc="Time to fetch and transcribe one answer; the answer webhook's limit"
     )
     record_timeout: int = env(
-        "DIALER_RECORD_TIMEOUT", 4, doc="Seconds of silence that end a spoken answer on the <Record> path"
+        "DIALER_RECORD_TIMEOUT", 3, doc="Seconds of silence that end a spoken answer on the <Record> path"
     )
     machine_detection: str = env(
         "DIALER_MACHINE_DETECTION",

@@ -72,6 +72,7 @@ class PathResult:
     name: str
     gaps: list[float] = field(default_factory=list)
     lost: dict[str, int] = field(default_factory=dict)  # persona kind → answers lost on the first ask
+    cut: dict[str, int] = field(default_factory=dict)  # persona kind → recordings that ended mid-answer
     asked: int = 0
     wall: float = 0.0
     missing: str = ""
@@ -152,6 +153,7 @@ def run_path(name: str, changes: dict[str, Any], calls: int, model: Any, kinds: 
                 if rec.source == "OutboundAPI":
                     result.gaps += dead_air(rec.path, customer_channel=1)
             _count_lost(line, people, result)
+            _count_cut(line.emu.calls(), result)
     return result
 
 
@@ -169,6 +171,23 @@ def _count_lost(line: line_module.Line, people: list[tuple[str, str]], result: P
         # An answer asked again (not final), or heard as nothing or unclear, was lost on that ask.
         lost = sum(1 for a in answers if a.label in ("unclear", "no_answer") or not a.final)
         result.lost[kind] = result.lost.get(kind, 0) + lost
+
+
+def _count_cut(calls: list[dict[str, Any]], result: PathResult) -> None:
+    """Count the `<Record>`s that ended before the customer had finished the answer they were giving."""
+    for call in calls:
+        if call["persona"] == "agent" or not any(e["event"] == "answered" for e in call["events"]):
+            continue
+        answered = next(e["t"] for e in call["events"] if e["event"] == "answered")
+        speaking_until = None
+        cut = 0
+        for e in call["events"]:
+            if e["event"] == "persona-speaks":
+                speaking_until = e["until"]
+            elif e["event"] == "recorded" and speaking_until is not None:
+                cut += e["t"] - answered < speaking_until - 0.05
+                speaking_until = None
+        result.cut[call["persona"]] = result.cut.get(call["persona"], 0) + cut
 
 
 def pct(values: list[float], q: int) -> float:
