@@ -69,8 +69,11 @@ class Leg:
         self.sequence = 0
         self.recording_sid: str | None = None
         self._replies: Iterator[Reply] = iter(persona.replies)
+        self._peeked: Reply | None = None
+        self.question = False  # the next prompt is a question the persona may answer (the interpreter says)
+        self.asked = False  # a question was played and its answer is still to come
+        self.answered = False  # the persona's reply to the current question is already on the line
         self.streams: dict[str, MediaStream] = {}  # running `<Start>` streams by name
-        self.streams_started = 0
         self.keys: list[tuple[float, str]] = []  # (audio time, key) the persona pressed, for `dtmf` messages
         # How call time flows right now, for readers on other threads (`clock`): (t, monotonic, rate, cap).
         self._flow: tuple[float, float, float, float] = (0.0, time.monotonic(), 0.0, 0.0)
@@ -149,10 +152,6 @@ class Leg:
 
     # --- the persona's turns ------------------------------------------------------------------------------
 
-    question = False  # the next prompt played is a question the persona may answer (set by the interpreter)
-    asked = False  # a question was played and its answer is still to come
-    answered = False  # the persona's reply to the current question is already on the line
-
     def on_prompt(self, pcm: bytes) -> None:
         """At the start of a question, let a persona that talks over prompts schedule its answer."""
         if not self.question:
@@ -163,15 +162,15 @@ class Leg:
             self.answered = True
             self.speak(self.next_reply(), self.audio_t + reply.barge_in * audio.seconds(pcm))
 
-    def listen_reply(self, at: float | None = None) -> Reply | None:
-        """Return the reply to the question just asked, scheduling it from `at` (now); None if it is on already."""
+    def listen_reply(self) -> Reply | None:
+        """Return the reply to the question just asked, put on the line from now; None if it is on already."""
         self.asked = False
         if self.answered:
             self.answered = False
             return None
         reply = self.next_reply()
         if reply is not None:
-            self.speak(reply, (self.audio_t if at is None else at) + reply.delay)
+            self.speak(reply, self.audio_t + reply.delay)
         return reply
 
     def speak(self, reply: Reply | None, at: float) -> float:
@@ -182,9 +181,7 @@ class Leg:
         """
         if reply is None:
             return at
-        from dialer.emulator.prompts import speech_parts  # a leaf of the prompts; avoids a cycle
-
-        for part in speech_parts(self, reply):
+        for part in self.words(reply):
             self.timeline.place(1, at, part)
             at += audio.seconds(part)
         for key in reply.keys:
@@ -200,14 +197,24 @@ class Leg:
         self.log("persona-speaks", until=round(at, 3))
         return at
 
+    def words(self, reply: Reply) -> list[bytes]:
+        """Return the persona's words for this reply: the first words, then each `then` after a `gap`."""
+        voice = reply.voice or self.persona.voice
+        parts: list[bytes] = []
+        if reply.audio is not None:
+            parts.append(audio.to_pcm(reply.audio.read_bytes(), reply.audio.name))
+        elif reply.say:
+            parts.append(self.engine.tts.render(reply.say, voice))
+        for words in reply.then:
+            parts += [audio.silence(reply.gap), self.engine.tts.render(words, voice)]
+        return parts
+
     def next_reply(self) -> Reply | None:
         """Return the persona's reply to the next prompt, or None when it has nothing more to say."""
         if self._peeked is not None:
             reply, self._peeked = self._peeked, None
             return reply
         return next(self._replies, None)
-
-    _peeked: Reply | None = None
 
     def peek_reply(self) -> Reply | None:
         """Return the next reply without using it up."""

@@ -39,20 +39,7 @@ def _num(el: ET.Element, name: str, default: float) -> float:
 
 def speech(leg: Leg, reply: Reply) -> bytes:
     """Return the audio of what the persona says in this reply, pauses inside it included."""
-    return b"".join(speech_parts(leg, reply))
-
-
-def speech_parts(leg: Leg, reply: Reply) -> list[bytes]:
-    """Return the persona's words for this reply: the first words, then each `then` after a `gap`."""
-    voice = reply.voice or leg.persona.voice
-    parts: list[bytes] = []
-    if reply.audio is not None:
-        parts.append(audio.to_pcm(reply.audio.read_bytes(), reply.audio.name))
-    elif reply.say:
-        parts.append(leg.engine.tts.render(reply.say, voice))
-    for words in reply.then:
-        parts += [audio.silence(reply.gap), leg.engine.tts.render(words, voice)]
-    return parts
+    return b"".join(leg.words(reply))
 
 
 def _press(leg: Leg, keys: str, num: int, finish: str) -> tuple[str, str]:
