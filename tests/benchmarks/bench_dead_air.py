@@ -64,7 +64,9 @@ KINDS = [
 ]
 
 # The agent a customer who asks for a person is put through to (DIALER_AGENT_PHONES' default).
-AGENT = '[[persona]]\nmatch = "+862161230001"\nname = "agent"\nagent = true\nanswer_after = 1.0\ntalk_for = 4\n'
+AGENT = (
+    '[[persona]]\nmatch = "+862161230001"\nname = "agent"\nagent = true\nanswer_after = 1.0\ntalk_for = 4\n'
+)
 
 
 @dataclass
@@ -103,6 +105,7 @@ def free_port() -> int:
 def ear_running(line: line_module.Line, model: Any) -> Iterator[None]:
     """Run `dialer ear` on the line's settings in a thread of its own (only where this build has one)."""
     from dialer.ear.server import Ear, listen  # type: ignore[import-not-found,unused-ignore]
+
     from dialer.gateway.client import Gateway
 
     url = line.settings.ear_url  # type: ignore[attr-defined,unused-ignore]
@@ -135,25 +138,28 @@ def stream_changes() -> dict[str, Any] | str:
     return changes
 
 
-def run_path(name: str, changes: dict[str, Any], calls: int, model: Any, kinds: list[tuple[str, str]]) -> PathResult:
+def run_path(
+    name: str, changes: dict[str, Any], calls: int, model: Any, kinds: list[tuple[str, str]]
+) -> PathResult:
     """Place `calls` calls at once on a fresh line with these settings; measure their dead air."""
     result = PathResult(name)
     persona_file, people = personas(kinds, calls)
-    with tempfile.TemporaryDirectory(prefix="bench-dead-air-") as tmp:
-        with line_module.open_line(Path(tmp), persona_file, model, **changes) as line:
-            stream = name == "stream"
-            with ear_running(line, model) if stream else _nothing():
-                for i, (customer, _kind) in enumerate(people):
-                    line.add(customer, f"+86139{22220000 + i:08d}", task_type="claim")
-                started = time.monotonic()
-                line.dial()
-                line.settle(timeout=900)
-                result.wall = time.monotonic() - started
-            for rec in line.emu.engine.store.recordings():
-                if rec.source == "OutboundAPI":
-                    result.gaps += dead_air(rec.path, customer_channel=1)
-            _count_lost(line, people, result)
-            _count_cut(line.emu.calls(), result)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-dead-air-") as tmp,
+        line_module.open_line(Path(tmp), persona_file, model, **changes) as line,
+    ):
+        with ear_running(line, model) if name == "stream" else _nothing():
+            for i, (customer, _kind) in enumerate(people):
+                line.add(customer, f"+86139{22220000 + i:08d}", task_type="claim")
+            started = time.monotonic()
+            line.dial()
+            line.settle(timeout=900)
+            result.wall = time.monotonic() - started
+        for rec in line.emu.engine.store.recordings():
+            if rec.source == "OutboundAPI":
+                result.gaps += dead_air(rec.path, customer_channel=1)
+        _count_lost(line, people, result)
+        _count_cut(line.emu.calls(), result)
     return result
 
 
@@ -196,7 +202,9 @@ def pct(values: list[float], q: int) -> float:
 
 def report(results: list[PathResult]) -> None:
     base = next((r for r in results if r.gaps), None)
-    print(f"{'path':<14}{'answers':>8}{'median s':>10}{'p95 s':>8}{'lost':>6}{'wall s':>8}   ratio to baseline")
+    print(
+        f"{'path':<14}{'answers':>8}{'median s':>10}{'p95 s':>8}{'lost':>6}{'wall s':>8}   ratio to baseline"
+    )
     for r in results:
         if r.missing:
             print(f"{r.name:<14}not available: {r.missing}")
@@ -233,7 +241,11 @@ def main() -> None:
                 continue
         elif path.startswith("record-"):
             seconds = tuned if path == "record-tuned" else int(path.removeprefix("record-"))
-            changes = {"record_timeout": seconds, "listen": "record"} if _has_listen() else {"record_timeout": seconds}
+            changes = (
+                {"record_timeout": seconds, "listen": "record"}
+                if _has_listen()
+                else {"record_timeout": seconds}
+            )
         else:
             parser.error(f"unknown path {path!r}: record-N, record-tuned or stream")
         results.append(run_path(path, changes, args.calls, model, KINDS))

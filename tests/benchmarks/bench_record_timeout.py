@@ -26,10 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench_dead_air import KINDS, PathResult, pct, run_path  # noqa: E402
+from bench_dead_air import KINDS, PathResult, pct, run_path
 
-from dialer.settings import PROJECT_ROOT  # noqa: E402
-from dialer.speech import ensure_standin_model, load_model  # noqa: E402
+from dialer.settings import PROJECT_ROOT
+from dialer.speech import ensure_standin_model, load_model
 
 EDGE = ("thinks-3s", '{say = "네", silence = 3.0}')
 
