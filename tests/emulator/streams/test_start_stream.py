@@ -11,6 +11,7 @@ from flask import Response
 from twilio.rest import Client
 
 from dialer.emulator import Emulator, audio
+from dialer.emulator.inspect import summary_lines
 from dialer.gateway.signature import compute_signature
 from dialer.settings import Settings
 from dialer.speech.tts import voice_for
@@ -56,7 +57,11 @@ def test_a_stream_speaks_twilios_messages_in_call_time(
     assert seen.messages[-1]["stop"] == {"accountSid": settings.twilio_account_sid, "callSid": call.sid}
     signed = compute_signature(f"{ws.url}/stream", [], settings.twilio_auth_token)
     assert seen.headers["X-Twilio-Signature"] == signed
-    assert emu.call(call.sid)["streams"][0]["status"] == "stopped"
+    report = emu.call(call.sid)
+    assert report["streams"][0]["status"] == "stopped"
+    assert f"stream a7-s1 {ws.url}/stream → stopped ({len(media)} frames)" in "\n".join(
+        summary_lines([report])
+    )
 
 
 def test_the_customer_is_heard_in_the_stream_and_the_recording_when_they_speak(
