@@ -8,6 +8,7 @@ the time a webhook takes is counted one to one, as it would be on a real line.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -74,6 +75,8 @@ class Leg:
         self.asked = False  # a question was played and its answer is still to come
         self.answered = False  # the persona's reply to the current question is already on the line
         self.streams: dict[str, MediaStream] = {}  # running `<Start>` streams by name
+        self.playing: tuple[float, bytes] | None = None  # the prompt on the line now: (audio time, pcm)
+        self._line_lock = threading.Lock()
         self.keys: list[tuple[float, str]] = []  # (audio time, key) the persona pressed, for `dtmf` messages
         # How call time flows right now, for readers on other threads (`clock`): (t, monotonic, rate, cap).
         self._flow: tuple[float, float, float, float] = (0.0, time.monotonic(), 0.0, 0.0)
@@ -144,11 +147,28 @@ class Leg:
             self.sleep(audio.seconds(pcm))
             return
         self.on_prompt(pcm)
+        self.playing = (at, pcm) if channel == 0 else None
         try:
             self.sleep(audio.seconds(pcm))
         finally:
             heard = int((self.t - start) * audio.RATE) * audio.WIDTH
-            self.timeline.place(channel, at, pcm[:heard])
+            with self._line_lock:
+                self.timeline.place(channel, at, pcm[:heard])
+                self.playing = None
+
+    def heard(self, channel: int, start: float, end: float) -> bytes:
+        """Return what is on `channel` between two audio times, the prompt playing now included."""
+        with self._line_lock:
+            pcm = self.timeline.slice(channel, start, end)
+            if channel != 0 or self.playing is None:
+                return pcm
+            at, prompt = self.playing
+        a, b, p = (round(x * audio.RATE) * audio.WIDTH for x in (start, end, at))
+        lo, hi = max(a, p), min(b, p + len(prompt))
+        if lo >= hi:
+            return pcm
+        part = audio.audioop.add(pcm[lo - a : hi - a], prompt[lo - p : hi - p], audio.WIDTH)
+        return pcm[: lo - a] + part + pcm[hi - a :]
 
     # --- the persona's turns ------------------------------------------------------------------------------
 

@@ -176,7 +176,7 @@ class MediaStream:
         for track, channel in (("inbound", 1), ("outbound", 0)):
             if self.track not in (f"{track}_track", "both_tracks"):
                 continue
-            pcm = self.leg.timeline.slice(channel, start, start + FRAME)
+            pcm = self.leg.heard(channel, start, start + FRAME)
             payload = base64.b64encode(audio.audioop.lin2ulaw(pcm, audio.WIDTH)).decode("ascii")
             self._send({"event": "media", "media": {"track": track, "chunk": str(self.chunk),
                                                     "timestamp": stamp, "payload": payload}})  # fmt: skip

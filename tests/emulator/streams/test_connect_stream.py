@@ -84,7 +84,8 @@ def test_the_service_plays_audio_and_its_mark_comes_back_once_played(
         service, _customer = call_recording(profile_emu, call.sid)
         loud = loud_frames(service)
         report = profile_emu.call(call.sid)
-        assert 48 <= len(loud) <= 51 and abs(loud[0] * 0.02 - verb_t(report, "Connect")) <= 0.06
+        # the tone starts once it has crossed the socket (a few ms, times the speed-up), and lasts its second
+        assert 48 <= len(loud) <= 51 and -0.03 <= loud[0] * 0.02 - verb_t(report, "Connect") <= 0.4
 
 
 def test_clear_drops_the_queued_audio_at_once_and_answers_its_marks(
