@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Response
@@ -26,7 +27,7 @@ from tests.emulator.streams.conftest import (
     loud_frames,
     verb_t,
 )
-from tests.emulator.streams.wsserver import StreamServer
+from tests.emulator.streams.wsserver import Seen, StreamServer
 
 
 def _start(ws: StreamServer, name: str = "a7-s1", path: str = "/stream") -> str:
@@ -36,13 +37,21 @@ def _start(ws: StreamServer, name: str = "a7-s1", path: str = "/stream") -> str:
     )
 
 
+def _call(
+    client: Client, ivr: FakeIvr, ws: StreamServer, to: str, body: str, record: bool = False
+) -> tuple[Any, Seen]:
+    """Place a call whose TwiML is `body`; return it, ended, and its (first) stream as the server saw it."""
+    ivr.route("/voice")(lambda f: twiml(body))
+    options: dict[str, Any] = {"record": True, "recording_channels": "dual"} if record else {}
+    call = client.calls.create(to=to, from_=FROM, url=f"{ivr.url}/voice", **options)
+    ended(client, call.sid)
+    return call, wait_for(lambda: ws.seen and ws.seen[0].closed.is_set() and ws.seen[0])
+
+
 def test_a_stream_speaks_twilios_messages_in_call_time(
     client: Client, emu: Emulator, ivr: FakeIvr, ws: StreamServer, settings: Settings
 ) -> None:
-    ivr.route("/voice")(lambda f: twiml(_start(ws) + '<Pause length="2"/><Hangup/>'))
-    call = client.calls.create(to="+8613800000205", from_=FROM, url=f"{ivr.url}/voice")
-    ended(client, call.sid)
-    seen = wait_for(lambda: ws.seen and ws.seen[0].closed.is_set() and ws.seen[0])
+    call, seen = _call(client, ivr, ws, "+8613800000205", _start(ws) + '<Pause length="2"/><Hangup/>')
     events = seen.events()
     assert events[:2] == ["connected", "start"] and events[-1] == "stop"
     assert set(events[2:-1]) == {"media"}
@@ -75,12 +84,14 @@ def test_a_stream_speaks_twilios_messages_in_call_time(
 def test_the_customer_is_heard_in_the_stream_and_the_recording_when_they_speak(
     client: Client, emu: Emulator, ivr: FakeIvr, ws: StreamServer
 ) -> None:
-    ivr.route("/voice")(lambda f: twiml(_start(ws) + '<Say>请问您是本人吗</Say><Pause length="5"/><Hangup/>'))
-    call = client.calls.create(
-        to="+8613800000201", from_=FROM, url=f"{ivr.url}/voice", record=True, recording_channels="dual"
+    call, seen = _call(
+        client,
+        ivr,
+        ws,
+        "+8613800000201",
+        _start(ws) + '<Say>请问您是本人吗</Say><Pause length="5"/><Hangup/>',
+        record=True,
     )
-    ended(client, call.sid)
-    seen = wait_for(lambda: ws.seen and ws.seen[0].closed.is_set() and ws.seen[0])
     heard = loud_frames(inbound_pcm(seen))
     report = emu.call(call.sid)
     began = report["streams"][0]["started"]
@@ -96,12 +107,14 @@ def test_the_customer_is_heard_in_the_stream_and_the_recording_when_they_speak(
 def test_a_persona_that_barges_in_talks_over_the_question(
     client: Client, emu: Emulator, ivr: FakeIvr, ws: StreamServer
 ) -> None:
-    ivr.route("/voice")(lambda f: twiml(_start(ws) + '<Say>请问您是本人吗</Say><Pause length="3"/><Hangup/>'))
-    call = client.calls.create(
-        to="+8613800000202", from_=FROM, url=f"{ivr.url}/voice", record=True, recording_channels="dual"
+    call, seen = _call(
+        client,
+        ivr,
+        ws,
+        "+8613800000202",
+        _start(ws) + '<Say>请问您是本人吗</Say><Pause length="3"/><Hangup/>',
+        record=True,
     )
-    ended(client, call.sid)
-    seen = wait_for(lambda: ws.seen and ws.seen[0].closed.is_set() and ws.seen[0])
     report = emu.call(call.sid)
     began = report["streams"][0]["started"]
     asked, question = verb_t(report, "Say"), verb_t(report, "Pause") - verb_t(report, "Say")
@@ -115,20 +128,18 @@ def test_a_persona_that_barges_in_talks_over_the_question(
 def test_a_slow_answer_has_its_pause_on_the_line(
     client: Client, emu: Emulator, ivr: FakeIvr, ws: StreamServer
 ) -> None:
-    ivr.route("/voice")(lambda f: twiml(_start(ws) + '<Say>好</Say><Pause length="6"/><Hangup/>'))
-    call = client.calls.create(to="+8613800000203", from_=FROM, url=f"{ivr.url}/voice")
-    ended(client, call.sid)
-    seen = wait_for(lambda: ws.seen and ws.seen[0].closed.is_set() and ws.seen[0])
+    _, seen = _call(
+        client, ivr, ws, "+8613800000203", _start(ws) + '<Say>好</Say><Pause length="6"/><Hangup/>'
+    )
     loud = loud_frames(inbound_pcm(seen))
     gaps = [b - a for a, b in itertools.pairwise(loud)]
     assert max(gaps) * 0.02 >= 1.5  # 음 …… 네
 
 
 def test_a_key_press_is_a_dtmf_message(client: Client, emu: Emulator, ivr: FakeIvr, ws: StreamServer) -> None:
-    ivr.route("/voice")(lambda f: twiml(_start(ws) + '<Say>好</Say><Pause length="3"/><Hangup/>'))
-    call = client.calls.create(to="+8613800000204", from_=FROM, url=f"{ivr.url}/voice")
-    ended(client, call.sid)
-    seen = wait_for(lambda: ws.seen and ws.seen[0].closed.is_set() and ws.seen[0])
+    _, seen = _call(
+        client, ivr, ws, "+8613800000204", _start(ws) + '<Say>好</Say><Pause length="3"/><Hangup/>'
+    )
     dtmf = seen.of("dtmf")
     assert [d["dtmf"] for d in dtmf] == [{"track": "inbound_track", "digit": "1"}]
     before = [m for m in seen.messages if m["event"] == "media"][: int(dtmf[0]["sequenceNumber"]) - 2]
@@ -216,12 +227,14 @@ def test_both_tracks_carry_the_prompt_as_it_plays_and_the_customer(
     client: Client, emu: Emulator, ivr: FakeIvr, ws: StreamServer
 ) -> None:
     stream = f'<Start><Stream name="both" url="{ws.url}/both" track="both_tracks"/></Start>'
-    ivr.route("/voice")(lambda f: twiml(stream + '<Say>请问您是本人吗</Say><Pause length="4"/><Hangup/>'))
-    call = client.calls.create(
-        to="+8613800000201", from_=FROM, url=f"{ivr.url}/voice", record=True, recording_channels="dual"
+    call, seen = _call(
+        client,
+        ivr,
+        ws,
+        "+8613800000201",
+        stream + '<Say>请问您是本人吗</Say><Pause length="4"/><Hangup/>',
+        record=True,
     )
-    ended(client, call.sid)
-    seen = wait_for(lambda: ws.seen and ws.seen[0].closed.is_set() and ws.seen[0])
     assert seen.messages[1]["start"]["tracks"] == ["inbound", "outbound"]
     media = [m["media"] for m in seen.of("media")]
     assert [m["track"] for m in media[:2]] == ["inbound", "outbound"] and media[0]["chunk"] == media[1][
