@@ -45,8 +45,11 @@ USER_AGENT = "Twilio.TmeWs/1.0"
 class MediaStream:
     """One stream of a call: a WebSocket and the thread that feeds it frames in call time."""
 
-    def __init__(self, leg: Leg, el: ET.Element, url: str, bidirectional: bool) -> None:
+    def __init__(
+        self, leg: Leg, el: ET.Element, url: str, bidirectional: bool, status_callback: str | None = None
+    ) -> None:
         self.leg = leg
+        self.status_callback = (status_callback, el.get("statusCallbackMethod", "POST"))
         self.sid = "MZ" + secrets.token_hex(16)
         self.name = el.get("name") or self.sid
         self.url = url
@@ -96,12 +99,14 @@ class MediaStream:
             self.connected.set()
         with socket as self._ws:
             self.record["status"] = "in-progress"
+            self._tell("stream-started")
             try:
                 self._talk()
             except ConnectionClosed:
                 self.leg.log("stream-closed", name=self.name, by="peer")
             finally:
                 self.record.update(status="stopped", stopped=round(self.sent_to, 3), chunks=self.chunk)
+                self._tell("stream-stopped")
         self.closed.set()
         self.leg.call.signals.raise_flag("stream-event")
 
@@ -131,8 +136,20 @@ class MediaStream:
         self.leg.call.log(
             self.leg.clock(), "error", code=code, message=f"Stream {self.name}: {why}: {self.url}"
         )
+        self._tell("stream-error", f"{code}: {why}")
         self.closed.set()
         self.leg.call.signals.raise_flag("stream-event")
+
+    def _tell(self, event: str, error: str = "") -> None:
+        """Send the stream's status callback (Twilio's `<Stream statusCallback>`), if it asked for one."""
+        url, method = self.status_callback
+        if not url:
+            return
+        call = self.leg.call
+        params = [("AccountSid", call.account_sid), ("CallSid", call.sid), ("StreamSid", self.sid),
+                  ("StreamName", self.name), ("StreamEvent", event),
+                  ("Timestamp", self.leg.engine.wall(call, self.leg.clock()).isoformat())]  # fmt: skip
+        self.leg.later("stream:" + event, url, method, params + ([("StreamError", error)] if error else []))
 
     # --- Twilio → service ---------------------------------------------------------------------------------
 

@@ -30,6 +30,11 @@ def _stream_url(leg: Leg, el: ET.Element, doc: Document) -> str | None:
     return url
 
 
+def _callback(interp: Interpreter, noun: ET.Element, doc: Document) -> str | None:
+    url = (noun.get("statusCallback") or "").strip()
+    return interp.resolve(doc, url) if url else None
+
+
 def start(interp: Interpreter, el: ET.Element, doc: Document) -> None:
     """Start one-way streams of the call's audio; the TwiML goes on at once."""
     leg = interp.leg
@@ -44,7 +49,9 @@ def start(interp: Interpreter, el: ET.Element, doc: Document) -> None:
         url = _stream_url(leg, noun, doc)
         if url is None:
             continue
-        stream = MediaStream(leg, noun, url, bidirectional=False)
+        stream = MediaStream(
+            leg, noun, url, bidirectional=False, status_callback=_callback(interp, noun, doc)
+        )
         leg.streams[stream.name] = stream
         stream.begin()
 
@@ -78,7 +85,7 @@ def connect(interp: Interpreter, el: ET.Element, doc: Document) -> Document | No
     url = _stream_url(leg, el[0], doc)
     if url is None:
         return None
-    stream = MediaStream(leg, el[0], url, bidirectional=True)
+    stream = MediaStream(leg, el[0], url, bidirectional=True, status_callback=_callback(interp, el[0], doc))
     stream.begin()
     stream.connected.wait(OPEN_TIMEOUT + 1)
     try:

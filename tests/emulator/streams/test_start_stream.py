@@ -249,3 +249,21 @@ def test_both_tracks_carry_the_prompt_as_it_plays_and_the_customer(
         frames, kept = loud_frames(streamed), loud_frames(recorded[began:])
         # the same sound at the same times (µ-law blurs the quietest frames)
         assert frames[0] == kept[0] and len(set(frames) ^ set(kept)) <= 2, sorted(set(frames) ^ set(kept))
+
+
+def test_the_stream_status_callback_tells_when_a_stream_starts_stops_or_fails(
+    client: Client, emu: Emulator, ivr: FakeIvr, ws: StreamServer
+) -> None:
+    ws.refuse.add("/nope")
+    streams = "".join(
+        f'<Stream name="{n}" url="{ws.url}/{n}" statusCallback="/stream-status"/>' for n in ("ok", "nope")
+    )
+    call, _seen = _call(client, ivr, ws, "+8613800000205", f'<Start>{streams}</Start><Pause length="1"/>')
+    hits = wait_for(
+        lambda: len(ivr.for_path("/stream-status", call.sid)) == 3 and ivr.for_path("/stream-status")
+    )
+    events = {(h["StreamName"], h["StreamEvent"]) for h in hits}
+    assert events == {("ok", "stream-started"), ("ok", "stream-stopped"), ("nope", "stream-error")}
+    error = next(h for h in hits if h["StreamEvent"] == "stream-error")
+    assert error["StreamError"].startswith("31920") and error["StreamSid"].startswith("MZ")
+    assert all(h.signed for h in ivr.hits if h.path == "/stream-status")
