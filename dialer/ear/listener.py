@@ -1,0 +1,155 @@
+"""Hear one question's answer on a stream: µ-law frames in, speech start and the final answer out.
+
+Everything is counted in audio time (20 ms frames), never in wall time, so a gateway that sends frames faster
+than real time (the emulator's speed-up) is heard the same. The recognizer runs in grammar mode with the
+question kind's grammar, fed as frames arrive; the answer is final when
+
+- speech (energy above the floor for a few frames) was followed by `end_silence_ms` of silence and the
+  recognizer already holds a grammar word: a crisp "是的" ends fast, while "嗯……是的" is not cut after "嗯"
+  (only the unknown token so far), or
+- `LONG_SILENCE_MS` of silence followed speech whatever was heard (noise, a word outside the grammar), or
+- Vosk's own endpoint gave a result with a grammar word, or the answer ran past `max_ms`.
+
+Not thread-safe: one stream's frames are taken one batch at a time (the server's decode pool runs `take`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import wave
+from dataclasses import dataclass, field
+
+import vosk
+from pydub.utils import audioop
+
+from dialer.gateway.streams import FRAME_BYTES, FRAME_MS, STREAM_RATE
+from dialer.speech import SpeechModel
+
+SPEECH_RMS = 400  # 16-bit RMS of a voiced frame (about -38 dBFS); telephone silence is far below
+SPEECH_FRAMES = 3  # voiced frames in a row that make "speech began" (60 ms: a click is not speech)
+LONG_SILENCE_MS = 1200  # silence after speech that ends an answer even without a grammar word
+PRE_ROLL_FRAMES = 15  # audio kept before speech began, so the clip holds the answer's onset (300 ms)
+
+
+@dataclass(frozen=True)
+class SpeechBegan:
+    """The customer started talking at `at_ms` (audio time)."""
+
+    at_ms: int
+
+
+@dataclass(frozen=True)
+class Final:
+    """The answer is over: the words heard, the timings (audio ms) and the clip (8 kHz 16-bit WAV)."""
+
+    text: str
+    speech_start_ms: int
+    speech_end_ms: int
+    final_ms: int
+    clip: bytes
+
+
+@dataclass
+class Listener:
+    """One question's recognizer and end-of-speech state."""
+
+    model: SpeechModel
+    kind: str
+    end_silence_ms: int = 400
+    max_ms: int = 10_000
+    frames: int = 0
+    voiced_run: int = 0
+    speech_start: int | None = None  # frame index
+    last_voiced: int | None = None
+    texts: list[str] = field(default_factory=list)
+    finished: bool = False
+    _kept: bytearray = field(default_factory=bytearray)  # 8 kHz PCM from just before speech began
+    _ratecv: object = None
+    _rec: vosk.KaldiRecognizer | None = None
+
+    def __post_init__(self) -> None:
+        self._rec = vosk.KaldiRecognizer(self.model.vosk_model, self.model.sample_rate, self.model.grammar(self.kind))
+
+    def take(self, ulaw: bytes) -> list[SpeechBegan | Final]:
+        """Hear a batch of whole frames; return what happened in it (at most one Final, then nothing more)."""
+        out: list[SpeechBegan | Final] = []
+        for start in range(0, len(ulaw) - len(ulaw) % FRAME_BYTES, FRAME_BYTES):
+            if self.finished:
+                break
+            event = self._frame(audioop.ulaw2lin(ulaw[start : start + FRAME_BYTES], 2))
+            if event is not None:
+                out.append(event)
+        return out
+
+    def _frame(self, pcm: bytes) -> SpeechBegan | Final | None:
+        self.frames += 1
+        voiced = audioop.rms(pcm, 2) >= SPEECH_RMS
+        self.voiced_run = self.voiced_run + 1 if voiced else 0
+        began = None
+        if voiced:
+            self.last_voiced = self.frames
+        self._keep(pcm)
+        if self.speech_start is None and self.voiced_run >= SPEECH_FRAMES:
+            self.speech_start = self.frames - SPEECH_FRAMES + 1
+            began = SpeechBegan(self._ms(self.speech_start - 1))
+        if self._accept(pcm):
+            return self._final()
+        if self.speech_start is None:
+            return began
+        assert self.last_voiced is not None
+        silent_ms = (self.frames - self.last_voiced) * FRAME_MS
+        if silent_ms >= LONG_SILENCE_MS or self._ms(self.frames - self.speech_start) >= self.max_ms:
+            return self._final()
+        if silent_ms >= self.end_silence_ms and silent_ms % (2 * FRAME_MS) == 0 and self._holds_word():
+            return self._final()
+        return began
+
+    def _accept(self, pcm: bytes) -> bool:
+        """Feed the frame to Vosk; return whether its own endpoint closed an utterance with a grammar word."""
+        assert self._rec is not None
+        resampled, self._ratecv = audioop.ratecv(pcm, 2, 1, STREAM_RATE, self.model.sample_rate, self._ratecv)
+        if not self._rec.AcceptWaveform(resampled):
+            return False
+        text = json.loads(self._rec.Result()).get("text", "")
+        if text:
+            self.texts.append(text)
+        return self.speech_start is not None and self._words(text) != ""
+
+    def _holds_word(self) -> bool:
+        assert self._rec is not None
+        partial = json.loads(self._rec.PartialResult()).get("partial", "")
+        return self._words(" ".join([*self.texts, partial])) != ""
+
+    def _words(self, text: str) -> str:
+        return " ".join(w for w in text.split() if w != self.model.unknown_token)
+
+    def _final(self) -> Final:
+        assert self._rec is not None
+        self.finished = True
+        self.texts.append(json.loads(self._rec.FinalResult()).get("text", ""))
+        start = self.speech_start or self.frames
+        end = self.last_voiced or self.frames
+        return Final(
+            self._words(" ".join(self.texts)), self._ms(start - 1), self._ms(end), self._ms(self.frames),
+            _wav(bytes(self._kept)),
+        )  # fmt: skip
+
+    def _keep(self, pcm: bytes) -> None:
+        self._kept += pcm
+        if self.speech_start is None:  # before speech: only the pre-roll
+            del self._kept[: max(0, len(self._kept) - PRE_ROLL_FRAMES * len(pcm))]
+
+    @staticmethod
+    def _ms(frames: int) -> int:
+        return frames * FRAME_MS
+
+
+def _wav(pcm: bytes) -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(STREAM_RATE)
+        w.writeframes(pcm)
+    return out.getvalue()
