@@ -27,6 +27,7 @@ def call_report(call: Call, store: Store) -> dict[str, Any]:
         "events": list(call.events),
         "documents": list(call.documents),
         "webhooks": list(call.webhooks),
+        "streams": [dict(s) for s in call.streams],
     }
 
 

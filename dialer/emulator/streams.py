@@ -1,0 +1,366 @@
+"""Media Streams: `<Start><Stream>`, `<Stop><Stream>` and `<Connect><Stream>`, as Twilio runs them.
+
+Twilio's "Media Streams - WebSocket Messages": the gateway opens a WebSocket to the stream's url (the
+handshake signed like a webhook with no parameters) and sends JSON text messages: `connected`, `start`,
+then `media` every 20 ms of call time (160 bytes of µ-law, base64; silence as 0xFF frames), `dtmf` when
+a key is pressed, and `stop` when the stream ends. `chunk` counts media from 1, `timestamp` is the
+milliseconds since the stream began, `sequenceNumber` counts every message after `connected` from 1.
+
+- `<Start><Stream>` is one-way and runs beside the TwiML, across later documents and REST updates, until
+  `<Stop><Stream name>` or the end of the call; a call holds at most four.
+- `<Connect><Stream>` is two-way: the service sends `media` (played into the call and its recording),
+  `mark` (echoed once the audio before it has played) and `clear` (queued audio dropped at once, its
+  marks echoed); the TwiML after `<Connect>` runs when the socket closes.
+- A stream that cannot connect is an error in the call's log (Twilio's debugger: 31920 handshake,
+  31901 timeout, 31902 refused, 31922/31923 url) and the call goes on.
+
+Frames go out in call time: at speed S they are sent S times faster, as the call's clock runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import xml.etree.ElementTree as ET
+from collections import deque
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
+from websockets.sync.client import ClientConnection
+from websockets.sync.client import connect as open_socket
+
+from dialer.emulator import audio
+from dialer.emulator.documents import Document
+from dialer.emulator.leg import Leg, Woken
+from dialer.gateway.signature import compute_signature
+
+if TYPE_CHECKING:
+    from dialer.emulator.twiml import Interpreter
+
+MAX_STREAMS = 4  # Twilio: up to four unidirectional streams on a call
+FRAME = 0.02
+FRAME_PCM = int(FRAME * audio.RATE) * audio.WIDTH
+OPEN_TIMEOUT = 5.0  # real seconds to open the WebSocket
+USER_AGENT = "Twilio.TmeWs/1.0"
+LONG_WAIT = 3600.0
+
+
+class MediaStream:
+    """One stream of a call: a WebSocket and the thread that feeds it frames in call time."""
+
+    def __init__(self, leg: Leg, el: ET.Element, url: str, bidirectional: bool) -> None:
+        self.leg = leg
+        self.sid = "MZ" + secrets.token_hex(16)
+        self.name = el.get("name") or self.sid
+        self.url = url
+        self.track = el.get("track", "inbound_track")
+        self.params = {p.get("name") or "": p.get("value") or "" for p in el.iter("Parameter")}
+        self.bidirectional = bidirectional
+        self.began = leg.audio_t
+        self.sent_to = self.began  # audio time up to which media has been sent
+        self.chunk = 0
+        self.sequence = 0
+        self.stop_at: float | None = None
+        self.connected = threading.Event()  # set once the socket is open (or failed: see `failed`)
+        self.failed = False
+        self.closed = threading.Event()  # the peer closed the socket, or it broke
+        self.inbox: deque[tuple[str, Any]] = deque()  # two-way: ("media", pcm) and ("mark", name) to play
+        self._wake = threading.Event()
+        self._send_lock = threading.Lock()
+        self._ws: ClientConnection | None = None
+        self._keys_sent = 0
+        self.record: dict[str, Any] = {"sid": self.sid, "name": self.name, "url": url, "status": "starting",
+                                       "bidirectional": bidirectional, "started": round(self.began, 3)}  # fmt: skip
+        self._thread = threading.Thread(target=self._run, name=f"stream-{self.sid[:10]}", daemon=True)
+
+    # --- life -------------------------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        self.leg.call.streams.append(self.record)
+        self.leg.log("stream-started", name=self.name, stream_sid=self.sid, url=self.url)
+        self._thread.start()
+
+    def stop(self, at: float) -> None:
+        """End the stream at audio time `at`: send the media up to it, then `stop`, then close."""
+        if self.stop_at is None:
+            self.stop_at = max(at, self.sent_to)
+        self._wake.set()
+
+    def join(self, timeout: float = 5.0) -> None:
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            socket = self._open()
+        except Exception as exc:  # every way a socket can fail to open is a debugger entry, not a crash
+            self._fail(exc)
+            return
+        finally:
+            self.connected.set()
+        with socket as self._ws:
+            self.record["status"] = "in-progress"
+            try:
+                self._talk()
+            except ConnectionClosed:
+                self.leg.log("stream-closed", name=self.name, by="peer")
+            finally:
+                self.record.update(status="stopped", stopped=round(self.sent_to, 3), chunks=self.chunk)
+        self.closed.set()
+        self.leg.call.signals.raise_flag("stream-event")
+
+    def _talk(self) -> None:
+        self._send({"event": "connected", "protocol": "Call", "version": "1.0.0"}, numbered=False)
+        self._send_start()
+        if self.bidirectional:
+            threading.Thread(target=self._receive, name=f"stream-in-{self.sid[:8]}", daemon=True).start()
+        self._pump()
+        self._send({"event": "stop", "stop": {"accountSid": self.leg.call.account_sid,
+                                              "callSid": self.leg.call.sid}})  # fmt: skip
+
+    def _open(self) -> ClientConnection:
+        engine = self.leg.engine
+        key = engine.webhooks.auth_token
+        signature = compute_signature(self.url, [], key)
+        headers = dict.fromkeys(engine.webhooks.signature_headers, signature)
+        return open_socket(
+            self.url, additional_headers=headers, user_agent_header=USER_AGENT, open_timeout=OPEN_TIMEOUT,
+            proxy=None, compression=None, ping_interval=None,
+        )  # fmt: skip
+
+    def _fail(self, exc: Exception) -> None:
+        self.failed = True
+        code, why = _failure(exc)
+        self.record.update(status="failed", error=code)
+        self.leg.call.log(
+            self.leg.clock(), "error", code=code, message=f"Stream {self.name}: {why}: {self.url}"
+        )
+        self.closed.set()
+        self.leg.call.signals.raise_flag("stream-event")
+
+    # --- Twilio → service ---------------------------------------------------------------------------------
+
+    def _send(self, message: dict[str, Any], numbered: bool = True) -> None:
+        assert self._ws is not None
+        with self._send_lock:
+            if numbered:
+                self.sequence += 1
+                message = {"event": message["event"], "sequenceNumber": str(self.sequence),
+                           **{k: v for k, v in message.items() if k != "event"}, "streamSid": self.sid}  # fmt: skip
+            self._ws.send(json.dumps(message, ensure_ascii=False))
+
+    def _send_start(self) -> None:
+        tracks = {"inbound_track": ["inbound"], "outbound_track": ["outbound"]}.get(
+            self.track, ["inbound", "outbound"]
+        )
+        call = self.leg.call
+        self._send({"event": "start", "start": {
+            "streamSid": self.sid, "accountSid": call.account_sid, "callSid": call.sid, "tracks": tracks,
+            "customParameters": self.params,
+            "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+        }})  # fmt: skip
+
+    def _pump(self) -> None:
+        """Send each 20 ms of the line once the call's clock has passed it, until the stream stops."""
+        wait = FRAME / self.leg.engine.speed
+        while not self.closed.is_set():
+            stop_at = self.stop_at
+            until = stop_at if stop_at is not None else self.leg.audio_clock()
+            while self.sent_to + FRAME <= until + 1e-9:
+                self._send_frame()
+            if stop_at is not None:
+                return
+            self._wake.wait(wait)
+            self._wake.clear()
+
+    def _send_frame(self) -> None:
+        start = self.sent_to
+        self.chunk += 1
+        stamp = str(round((start - self.began) * 1000))
+        for track, channel in (("inbound", 1), ("outbound", 0)):
+            if self.track not in (f"{track}_track", "both_tracks"):
+                continue
+            pcm = self.leg.timeline.slice(channel, start, start + FRAME)
+            payload = base64.b64encode(audio.audioop.lin2ulaw(pcm, audio.WIDTH)).decode("ascii")
+            self._send({"event": "media", "media": {"track": track, "chunk": str(self.chunk),
+                                                    "timestamp": stamp, "payload": payload}})  # fmt: skip
+        self.sent_to = start + FRAME
+        keys = self.leg.keys
+        while self._keys_sent < len(keys) and keys[self._keys_sent][0] < self.sent_to:
+            at, digit = keys[self._keys_sent]
+            self._keys_sent += 1
+            if at >= self.began:
+                self._send({"event": "dtmf", "dtmf": {"track": "inbound_track", "digit": digit}})
+
+    def send_mark(self, name: str) -> None:
+        try:
+            self._send({"event": "mark", "mark": {"name": name}})
+        except ConnectionClosed:
+            pass
+
+    # --- service → Twilio (two-way only) ------------------------------------------------------------------
+
+    def _receive(self) -> None:
+        assert self._ws is not None
+        try:
+            for raw in self._ws:
+                self._take(raw)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.closed.set()
+            self._wake.set()
+            self.leg.call.signals.raise_flag("stream-event")
+
+    def _take(self, raw: str | bytes) -> None:
+        try:
+            message = json.loads(raw)
+            event = message["event"]
+            if event == "media":
+                pcm = audio.audioop.ulaw2lin(base64.b64decode(message["media"]["payload"]), audio.WIDTH)
+                self.inbox.append(("media", pcm))
+            elif event == "mark":
+                self.inbox.append(("mark", str(message["mark"]["name"])))
+            elif event == "clear":
+                self._clear()
+                return
+            else:
+                raise KeyError(event)
+        except (ValueError, KeyError, TypeError) as exc:
+            self.leg.call.log(self.leg.clock(), "error", code=31924,
+                              message=f"Stream {self.name}: protocol error: not a media, mark or clear message ({exc})")  # fmt: skip
+            return
+        self.leg.call.signals.raise_flag("stream-event")
+
+    def _clear(self) -> None:
+        """Drop the audio not yet played, echo its marks, and cut what is playing now."""
+        marks = []
+        while self.inbox:
+            kind, value = self.inbox.popleft()
+            if kind == "mark":
+                marks.append(value)
+        self.leg.call.signals.raise_flag("stream-clear")
+        for name in marks:
+            self.send_mark(name)
+
+
+def _failure(exc: Exception) -> tuple[int, str]:
+    """Return Twilio's debugger code and words for a socket that did not open."""
+    if isinstance(exc, InvalidStatus):
+        return 31920, f"WebSocket - Handshake Error: HTTP {exc.response.status_code}, not 101"
+    if isinstance(exc, InvalidURI):
+        return 31923, "WebSocket - Malformed URL"
+    if isinstance(exc, ConnectionRefusedError):
+        return 31902, "WebSocket - Connection Refused"
+    if isinstance(exc, TimeoutError):
+        return 31901, "WebSocket - Connection Timeout"
+    if isinstance(exc, (OSError, WebSocketException)):
+        return 31920, f"WebSocket - Handshake Error: {exc}"
+    return 31920, f"WebSocket - Handshake Error: {exc!r}"
+
+
+def _stream_url(leg: Leg, el: ET.Element, doc: Document) -> str | None:
+    """Resolve the stream's url against the document (http → ws); None, logged, when it cannot be used."""
+    raw = (el.get("url") or "").strip()
+    url = urljoin((doc.url or "").replace("https://", "wss://").replace("http://", "ws://"), raw)
+    if urlsplit(url).scheme not in ("ws", "wss"):
+        leg.log("error", code=31922, message=f"Stream - WebSocket - URL Schema Not Supported: {raw}")
+        return None
+    return url
+
+
+def start(interp: Interpreter, el: ET.Element, doc: Document) -> None:
+    """Start one-way streams of the call's audio; the TwiML goes on at once."""
+    leg = interp.leg
+    for noun in el:
+        name = noun.get("name")
+        if name and name in leg.streams:
+            leg.log("stream-refused", message=f"a stream named {name} is already running")
+            continue
+        if len(leg.streams) >= MAX_STREAMS:
+            leg.log("stream-refused", message=f"at most {MAX_STREAMS} streams run on a call")
+            continue
+        url = _stream_url(leg, noun, doc)
+        if url is None:
+            continue
+        stream = MediaStream(leg, noun, url, bidirectional=False)
+        leg.streams[stream.name] = stream
+        stream.begin()
+
+
+def stop(interp: Interpreter, el: ET.Element, doc: Document) -> None:
+    """Stop the streams named (by name, or by url for one started without a name)."""
+    leg = interp.leg
+    for noun in el:
+        wanted = noun.get("name")
+        url = (noun.get("url") or "").strip()
+        for stream in list(leg.streams.values()):
+            if (wanted and stream.name == wanted) or (not wanted and url and stream.url.endswith(url)):
+                leg.streams.pop(stream.name)
+                stream.stop(leg.audio_t)
+                leg.log("stream-stopped", name=stream.name, stream_sid=stream.sid)
+
+
+def stop_all(leg: Leg) -> None:
+    """End every stream when the call ends, each with the media up to the last instant of the call."""
+    running = list(leg.streams.values())
+    leg.streams.clear()
+    for stream in running:
+        stream.stop(leg.audio_t)
+    for stream in running:
+        stream.join()
+
+
+def connect(interp: Interpreter, el: ET.Element, doc: Document) -> Document | None:
+    """Hand the call to a two-way stream; when its socket closes, run `action` or the next verb."""
+    leg = interp.leg
+    url = _stream_url(leg, el[0], doc)
+    if url is None:
+        return None
+    stream = MediaStream(leg, el[0], url, bidirectional=True)
+    stream.begin()
+    stream.connected.wait(OPEN_TIMEOUT + 1)
+    try:
+        if not stream.failed:
+            _converse(leg, stream)
+    finally:
+        stream.stop(leg.audio_t)
+        stream.join()
+        leg.wake = frozenset()
+    leg.log("stream-ended", name=stream.name)
+    if el.get("action"):
+        return interp.fetch(
+            interp.resolve(doc, el.get("action")), el.get("method", "POST"), [], "action:Connect"
+        )
+    return None
+
+
+def _converse(leg: Leg, stream: MediaStream) -> None:
+    """Play what the service sends, in order, echoing marks, until the socket closes."""
+    signals = leg.call.signals
+    while True:
+        signals.take("stream-event")
+        if not stream.inbox:
+            if stream.closed.is_set():
+                return
+            leg.wake = frozenset({"stream-event"})
+            try:
+                leg.sleep(LONG_WAIT)
+            except Woken:
+                pass
+            continue
+        kind, value = stream.inbox.popleft()
+        if kind == "mark":
+            stream.send_mark(value)
+            continue
+        pcm = bytearray(value)
+        while stream.inbox and stream.inbox[0][0] == "media":
+            pcm += stream.inbox.popleft()[1]
+        signals.take("stream-clear")
+        leg.wake = frozenset({"stream-clear"})
+        try:
+            leg.play(bytes(pcm))
+        except Woken:
+            signals.take("stream-clear")
