@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import logging
 import signal
 
@@ -27,6 +28,7 @@ def ear(ctx: Context, host: str, port: int, threads: int) -> None:
     from dialer.ear.server import Ear, listen
     from dialer.gateway.client import Gateway
 
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack to stderr
     settings = ctx.settings
     logging.getLogger("dialer").setLevel(settings.log_level.upper())
     if threads < 1:
@@ -53,3 +55,4 @@ def ear(ctx: Context, host: str, port: int, threads: int) -> None:
         asyncio.run(main())
     finally:
         the_ear.close()
+

@@ -6,8 +6,9 @@ The handshake must carry a valid `X-Twilio-Signature` over the ear's URL (as for
 parameters) and the `start` message a token the service made for that attempt and step; anything else is
 closed with a log line. Frames are decoded in a thread pool, so the event loop only moves bytes.
 
-When speech begins the call is updated to a document that only waits, which stops a prompt still playing
-(barge-in). When the answer is final it is stored with its clip, and the call is moved to the IVR's
+The stream carries both tracks: the customer (inbound), heard and decoded, and what the customer hears
+(outbound), only measured. When the customer starts talking while the prompt still sounds, the call is updated
+to a document that only waits, which stops the prompt (barge-in); speech after the prompt needs no update. When the answer is final it is stored with its clip, and the call is moved to the IVR's
 `/ivr/heard` webhook, which takes it as the `<Record>` path takes a transcribed clip.
 
 Any number of these processes may run behind a load balancer; the database is all they share.
@@ -105,6 +106,7 @@ class Stream:
         self.question: store.Question | None = None
         self.listener: Listener | None = None
         self.pending: list[bytes] = []
+        self.outbound: list[bytes] = []
         self.arrived = 0.0  # monotonic time the newest pending frame arrived
         self.wake = asyncio.Event()
         self.done = False
@@ -120,6 +122,10 @@ class Stream:
             self.done = True
             self.wake.set()
             await drain
+            if self.listener is not None and not self.listener.finished:
+                q, heard = self.question, self.listener
+                log.info("stream of attempt %s step %s ended unheard: %d frames, loudest RMS %d",
+                         q and q.attempt_id, q and q.step, heard.frames, heard.loudest)  # fmt: skip
 
     async def _on(self, message: str | bytes) -> bool:
         try:
@@ -163,12 +169,17 @@ class Stream:
         return True
 
     def _media(self, media: dict[str, Any]) -> None:
-        if self.done or media.get("track", "inbound") != "inbound":
+        track = media.get("track", "inbound")
+        if self.done or track not in ("inbound", "outbound"):
             return
         try:
-            self.pending.append(base64.b64decode(str(media.get("payload", "")), validate=True))
+            payload = base64.b64decode(str(media.get("payload", "")), validate=True)
         except (binascii.Error, ValueError):
             return
+        if track == "outbound":  # what the customer hears: only tells whether the prompt still plays
+            self.outbound.append(payload)
+            return
+        self.pending.append(payload)
         self.arrived = time.monotonic()
         self.wake.set()
 
@@ -181,6 +192,9 @@ class Stream:
             while self.pending and self.listener is not None and not self.listener.finished:
                 chunk, arrived = b"".join(self.pending), self.arrived
                 self.pending.clear()
+                if self.outbound:
+                    self.listener.hear_prompt(b"".join(self.outbound))
+                    self.outbound.clear()
                 events = await loop.run_in_executor(self.ear.pool, self.listener.take, chunk)
                 for event in events:
                     await self._heard(event, arrived)
@@ -189,7 +203,7 @@ class Stream:
 
     async def _heard(self, event: SpeechBegan | Final, arrived: float) -> None:
         if isinstance(event, SpeechBegan):
-            if not self.barged and not self.done:
+            if event.over_prompt and not self.barged and not self.done:
                 self.barged = True
                 await self._barge_in()
             return
@@ -238,7 +252,8 @@ def heard_url(settings: Settings, q: store.Question) -> str:
 async def listen(ear: Ear, host: str, port: int, ready: asyncio.Event | None = None) -> None:
     """Serve streams on host:port until cancelled."""
     async with serve(
-        ear.handle, host, port, process_request=ear.check_handshake, max_size=MAX_MESSAGE, compression=None
+        ear.handle, host, port, process_request=ear.check_handshake, max_size=MAX_MESSAGE, compression=None,
+        close_timeout=2
     ) as server:
         if ready is not None:
             ready.set()

@@ -149,7 +149,8 @@ def _stream(
     listen = step.listen
     assert listen is not None
     start = Start()
-    stream = start.stream(name=streaming.name(listen), url=streaming.ear_url, track="inbound_track")
+    # Both tracks: the ear hears the customer, and hears whether the prompt is still playing (barge-in).
+    stream = start.stream(name=streaming.name(listen), url=streaming.ear_url, track="both_tracks")
     stream.parameter(name="attempt", value=str(streaming.attempt_id))
     stream.parameter(name="step", value=str(listen.turn))
     stream.parameter(name="token", value=stream_token(streaming.attempt_id, listen.turn, streaming.key))

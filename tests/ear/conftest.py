@@ -181,15 +181,17 @@ class StreamCustomer:
             "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
         })  # fmt: skip
 
-    def say(self, ulaw: bytes, pace: float = 0.0) -> None:
-        """Send audio as 20 ms frames; `pace` seconds between frames (0: as fast as the socket takes them)."""
+    def say(self, ulaw: bytes, pace: float = 0.0, prompt: bytes = b"") -> None:
+        """Send the customer's audio as 20 ms frames, and beside it the prompt the customer hears (else silence);
+        `pace` seconds between frames (0: as fast as the socket takes them)."""
         for i in range(0, len(ulaw) - FRAME_BYTES + 1, FRAME_BYTES):
             self.chunk += 1
-            payload = base64.b64encode(ulaw[i : i + FRAME_BYTES]).decode("ascii")
-            self.send("media", streamSid=self.sid, media={
-                "track": "inbound", "chunk": str(self.chunk), "timestamp": str((self.chunk - 1) * 20),
-                "payload": payload,
-            })  # fmt: skip
+            heard = prompt[i : i + FRAME_BYTES].ljust(FRAME_BYTES, b"\xff")
+            for track, frame in (("inbound", ulaw[i : i + FRAME_BYTES]), ("outbound", heard)):
+                self.send("media", streamSid=self.sid, media={
+                    "track": track, "chunk": str(self.chunk), "timestamp": str((self.chunk - 1) * 20),
+                    "payload": base64.b64encode(frame).decode("ascii"),
+                })  # fmt: skip
             if pace:
                 time.sleep(pace)
 
