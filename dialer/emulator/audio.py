@@ -98,6 +98,18 @@ class Timeline:
                 track.extend(b"\x00" * (end - len(track)))
             track[start:end] = audioop.add(bytes(track[start:end]), pcm, WIDTH)
 
+    def unplace(self, channel: int, at: float, pcm: bytes) -> None:
+        """Take back `pcm` mixed in at `at` (the part of a prompt an interruption kept from being heard)."""
+        if not pcm:
+            return
+        start = round(at * RATE) * WIDTH
+        with self._lock:
+            track = self._tracks[channel]
+            end = min(start + len(pcm), len(track))
+            if end > start:
+                inverse = audioop.mul(pcm[: end - start], WIDTH, -1)
+                track[start:end] = audioop.add(bytes(track[start:end]), inverse, WIDTH)
+
     def slice(self, channel: int, start: float, end: float) -> bytes:
         """Return `channel` between two offsets in seconds, padded with silence."""
         a, b = (round(x * RATE) * WIDTH for x in (start, end))

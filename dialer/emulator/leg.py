@@ -141,11 +141,13 @@ class Leg:
             self.sleep(audio.seconds(pcm))
             return
         self.on_prompt(pcm)
+        # On the timeline as it plays (an outbound stream sends it in call time); cut where it is interrupted.
+        self.timeline.place(channel, at, pcm)
         try:
             self.sleep(audio.seconds(pcm))
         finally:
             heard = int((self.t - start) * audio.RATE) * audio.WIDTH
-            self.timeline.place(channel, at, pcm[:heard])
+            self.timeline.unplace(channel, at + heard / (audio.RATE * audio.WIDTH), pcm[heard:])
 
     # --- the persona's turns ------------------------------------------------------------------------------
 
