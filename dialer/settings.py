@@ -84,6 +84,9 @@ class Settings:
     answer_budget_seconds: float = env(
         "DIALER_ANSWER_BUDGET", 5.0, doc="Time to fetch and transcribe one answer; the answer webhook's limit"
     )
+    record_timeout: int = env(
+        "DIALER_RECORD_TIMEOUT", 3, doc="Seconds of silence that end a spoken answer on the <Record> path"
+    )
     machine_detection: str = env(
         "DIALER_MACHINE_DETECTION",
         "async",
@@ -233,6 +236,7 @@ def _check(s: Settings) -> None:
         ("DIALER_TICK_SECONDS", s.tick_seconds),
         ("DIALER_CLAIM_LEASE_SECONDS", s.claim_lease_seconds),
         ("DIALER_ANSWER_BUDGET", s.answer_budget_seconds),
+        ("DIALER_RECORD_TIMEOUT", s.record_timeout),
         ("DIALER_EMULATOR_CPS", s.emulator_cps),
         ("DIALER_IMPORT_MAX_ROWS", s.import_max_rows),
         ("DIALER_IMPORT_MAX_COLUMNS", s.import_max_columns),

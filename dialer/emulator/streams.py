@@ -20,6 +20,7 @@ Frames go out in call time: at speed S they are sent S times faster, as the call
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import secrets
 import threading
@@ -195,10 +196,8 @@ class MediaStream:
                 self._send({"event": "dtmf", "dtmf": {"track": "inbound_track", "digit": digit}})
 
     def send_mark(self, name: str) -> None:
-        try:
+        with contextlib.suppress(ConnectionClosed):
             self._send({"event": "mark", "mark": {"name": name}})
-        except ConnectionClosed:
-            pass
 
     # --- service → Twilio (two-way only) ------------------------------------------------------------------
 
@@ -346,10 +345,8 @@ def _converse(leg: Leg, stream: MediaStream) -> None:
             if stream.closed.is_set():
                 return
             leg.wake = frozenset({"stream-event"})
-            try:
+            with contextlib.suppress(Woken):
                 leg.sleep(LONG_WAIT)
-            except Woken:
-                pass
             continue
         kind, value = stream.inbox.popleft()
         if kind == "mark":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 
 from twilio.rest import Client
 
@@ -12,18 +13,8 @@ from dialer.settings import Settings
 from dialer.speech.tts import voice_for
 from tests.emulator.conftest import ended, wait_for
 from tests.emulator.ivr import FakeIvr, twiml
-from tests.emulator.streaming import (  # noqa: F401 (fixtures)
-    FROM,
-    call_recording,
-    emu,
-    event_t,
-    inbound_pcm,
-    loud_frames,
-    personas_file,
-    verb_t,
-    ws,
-)
-from tests.emulator.wsserver import StreamServer
+from tests.emulator.streams.conftest import FROM, call_recording, event_t, inbound_pcm, loud_frames, verb_t
+from tests.emulator.streams.wsserver import StreamServer
 
 
 def _start(ws: StreamServer, name: str = "a7-s1", path: str = "/stream") -> str:
@@ -112,7 +103,7 @@ def test_a_slow_answer_has_its_pause_on_the_line(
     ended(client, call.sid)
     seen = wait_for(lambda: ws.seen and ws.seen[0].closed.is_set() and ws.seen[0])
     loud = loud_frames(inbound_pcm(seen))
-    gaps = [b - a for a, b in zip(loud, loud[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(loud)]
     assert max(gaps) * 0.02 >= 1.5  # 음 …… 네
 
 

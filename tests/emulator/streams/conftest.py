@@ -14,7 +14,7 @@ import pytest
 from dialer.emulator import Emulator, run_emulator
 from dialer.settings import Settings
 from tests.emulator.conftest import TTS_CACHE
-from tests.emulator.wsserver import Seen, StreamServer, stream_server
+from tests.emulator.streams.wsserver import Seen, StreamServer, stream_server
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
