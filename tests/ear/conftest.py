@@ -8,14 +8,11 @@ the new document from the service, signed, and keeps it; for `Twiml=` it keeps t
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import base64
 import json
 import re
 import socket
 import subprocess
-import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -32,7 +29,7 @@ from werkzeug.wrappers import Request, Response
 
 from dialer.app import create_app
 from dialer.clock import FixedClock
-from dialer.ear.server import Ear, listen
+from dialer.ear.server import Ear, ear_in_thread
 from dialer.gateway.client import Gateway
 from dialer.gateway.signature import compute_signature
 from dialer.gateway.streams import FRAME_BYTES, ULAW_SILENCE
@@ -226,29 +223,7 @@ def line(settings: Settings, standin_model: SpeechModel) -> Iterator[Line]:
             s.flush()
             attempt_id = attempt.id
         ear = Ear(settings, db, Gateway(settings, retries=0), standin_model)
-        loop = asyncio.new_event_loop()
-        ready = threading.Event()
-
-        stop = asyncio.Event()
-
-        async def run() -> None:
-            started = asyncio.Event()
-            task = asyncio.create_task(listen(ear, "127.0.0.1", port, started))
-            await started.wait()
-            ready.set()
-            await stop.wait()
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-        thread = threading.Thread(target=lambda: loop.run_until_complete(run()), daemon=True)
-        thread.start()
-        assert ready.wait(10)
-        with serving(app) as url:
+        with ear_in_thread(ear, "127.0.0.1", port), serving(app) as url:
             api.settings, api.service_url = settings, url
             yield Line(settings, db, api, attempt_id, ear)
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(10)
-        loop.close()
-        ear.close()
         db.dispose()
