@@ -285,9 +285,13 @@ def _check_listen(s: Settings) -> None:
             "或 record（录完再听）"
         )
     if s.ear_url and not s.ear_url.startswith(("ws://", "wss://")):
-        raise SettingsError(f"DIALER_EAR_URL：{s.ear_url!r} 不是 ws:// 或 wss:// 地址；请填 dialer ear 的地址")
+        raise SettingsError(
+            f"DIALER_EAR_URL：{s.ear_url!r} 不是 ws:// 或 wss:// 地址；请填 dialer ear 的地址"
+        )
     if s.listen == "stream" and not s.ear_url:
-        raise SettingsError("DIALER_LISTEN=stream 需要 DIALER_EAR_URL（dialer ear 的 ws:// 地址）；请填写或改为 auto")
+        raise SettingsError(
+            "DIALER_LISTEN=stream 需要 DIALER_EAR_URL（dialer ear 的 ws:// 地址）；请填写或改为 auto"
+        )
     if s.ear_end_silence_ms < 100:
         raise SettingsError(f"DIALER_EAR_END_SILENCE_MS：至少 100 毫秒，得到 {s.ear_end_silence_ms}")
 

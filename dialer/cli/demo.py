@@ -38,7 +38,9 @@ def register(group: click.Group) -> None:
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option(
-    "--speed", type=float, default=None,
+    "--speed",
+    type=float,
+    default=None,
     help="How much faster than real time calls run (default 15; 4 when answers are heard live, whose "
     "decoding runs in real time).",
 )

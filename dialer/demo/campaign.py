@@ -103,10 +103,14 @@ def run_campaign(
             with _ear(settings, db, speech, say):
                 _dial_until_done(settings, db, clock, say)
             _drain_recordings(settings, db)
-            gaps = [g for r in emu.engine.store.recordings() if r.source == "OutboundAPI" for g in _gaps(r.path)]
+            gaps = [
+                g for r in emu.engine.store.recordings() if r.source == "OutboundAPI" for g in _gaps(r.path)
+            ]
     db.dispose()
     listening = "stream" if settings.hears_streams else "record"
-    return DemoPlaces(root, settings.database_url, settings.recordings_dir, settings.public_url, listening, gaps)
+    return DemoPlaces(
+        root, settings.database_url, settings.recordings_dir, settings.public_url, listening, gaps
+    )
 
 
 def hears_live(settings: Settings, speech: bool) -> bool:

@@ -69,14 +69,18 @@ class Listener:
     texts: list[str] = field(default_factory=list)
     finished: bool = False
     loudest: int = 0  # the loudest frame's RMS (logged when a stream ends unheard)
-    prompt_heard: int | None = None  # the customer's frame count when the prompt (outbound track) last sounded
+    prompt_heard: int | None = (
+        None  # the customer's frame count when the prompt (outbound track) last sounded
+    )
     _kept: bytearray = field(default_factory=bytearray)  # 8 kHz PCM from just before speech began
     _unfed: bytes = b""  # 8 kHz PCM not yet given to the recognizer
     _ratecv: object = None
     _rec: vosk.KaldiRecognizer | None = None
 
     def __post_init__(self) -> None:
-        self._rec = vosk.KaldiRecognizer(self.model.vosk_model, self.model.sample_rate, self.model.grammar(self.kind))
+        self._rec = vosk.KaldiRecognizer(
+            self.model.vosk_model, self.model.sample_rate, self.model.grammar(self.kind)
+        )
 
     def take(self, ulaw: bytes) -> list[SpeechBegan | Final]:
         """Hear a batch of whole frames; return what happened in it (at most one Final, then nothing more).
@@ -127,9 +131,9 @@ class Listener:
         silent_ms = (self.frames - self.last_voiced) * FRAME_MS
         if silent_ms >= LONG_SILENCE_MS or self._ms(self.frames - self.speech_start) >= self.max_ms:
             return self._final()
-        if silent_ms >= self.end_silence_ms and silent_ms % (2 * FRAME_MS) == 0:
-            if self._feed() or self._holds_word():
-                return self._final()
+        check = silent_ms >= self.end_silence_ms and silent_ms % (2 * FRAME_MS) == 0  # every 40 ms
+        if check and (self._feed() or self._holds_word()):
+            return self._final()
         return None
 
     def _feed(self) -> bool:

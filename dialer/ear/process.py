@@ -38,7 +38,9 @@ def port_of(ear_url: str) -> int:
 
 
 @contextmanager
-def ear_process(settings: Settings, model_path: Path, log: Path, threads: int = 2) -> Iterator[subprocess.Popen[bytes]]:
+def ear_process(
+    settings: Settings, model_path: Path, log: Path, threads: int = 2
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run `dialer ear` on the port DIALER_EAR_URL names until the block ends; fail if it does not listen."""
     port = port_of(settings.ear_url)
     command = [sys.executable, "-c", "from dialer.cli import run; run()", "ear", "--port", str(port),

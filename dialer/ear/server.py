@@ -158,11 +158,15 @@ class Stream:
         params = start.get("customParameters") or {}
         attempt, step = str(params.get("attempt", "")), str(params.get("step", ""))
         if not token_matches(attempt, step, str(params.get("token", "")), self.ear.settings.webhook_key):
-            log.warning("stream %s refused: its token does not match attempt %r step %r", stream_sid, attempt, step)
+            log.warning(
+                "stream %s refused: its token does not match attempt %r step %r", stream_sid, attempt, step
+            )
             await self.ws.close(POLICY_VIOLATION, "bad token")
             return False
         call_sid = str(start.get("callSid", ""))
-        q = await self.ear.run_io(store.open_question, self.ear.db, int(attempt), int(step), call_sid, stream_sid)
+        q = await self.ear.run_io(
+            store.open_question, self.ear.db, int(attempt), int(step), call_sid, stream_sid
+        )
         if q is None:
             log.info("stream %s: attempt %s step %s is not being asked; closing", stream_sid, attempt, step)
             await self.ws.close(1000, "not asked")
@@ -244,7 +248,9 @@ class Stream:
         server_ms = round((time.monotonic() - arrived) * 1000)
         ear.server_ms.append(server_ms)
         await ear.run_io(store.note_server_time, ear.db, q, server_ms)
-        log.info("call %s step %s heard %r in %d ms", q.call_sid, q.step, final.text if final else keys, server_ms)
+        log.info(
+            "call %s step %s heard %r in %d ms", q.call_sid, q.step, final.text if final else keys, server_ms
+        )
 
 
 def heard_url(settings: Settings, q: store.Question) -> str:
@@ -256,8 +262,13 @@ def heard_url(settings: Settings, q: store.Question) -> str:
 async def listen(ear: Ear, host: str, port: int, ready: asyncio.Event | None = None) -> None:
     """Serve streams on host:port until cancelled."""
     async with serve(
-        ear.handle, host, port, process_request=ear.check_handshake, max_size=MAX_MESSAGE, compression=None,
-        close_timeout=2
+        ear.handle,
+        host,
+        port,
+        process_request=ear.check_handshake,
+        max_size=MAX_MESSAGE,
+        compression=None,
+        close_timeout=2,
     ) as server:
         if ready is not None:
             ready.set()

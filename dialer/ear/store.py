@@ -32,7 +32,9 @@ class Question:
     heard_id: int
 
 
-def open_question(db: Database, attempt_id: int, step: int, call_sid: str, stream_sid: str) -> Question | None:
+def open_question(
+    db: Database, attempt_id: int, step: int, call_sid: str, stream_sid: str
+) -> Question | None:
     """Return the question this stream is for, noting that the ear listens; None if it is not being asked."""
     with db.session() as s, s.begin():
         attempt = s.get(Attempt, attempt_id)
@@ -86,7 +88,9 @@ def keep_answer(
         if stream.get("turn") != q.step or attempt.ivr_state.get("handled") == q.step:
             return False
         if final is not None:
-            clip = keep_clip(s, settings.recordings_dir, q.attempt_id, f"heard-s{q.step}.wav", final.clip, now)
+            clip = keep_clip(
+                s, settings.recordings_dir, q.attempt_id, f"heard-s{q.step}.wav", final.clip, now
+            )
             row.clip_id = clip.id
             row.text = final.text
             row.speech_start_ms, row.speech_end_ms = final.speech_start_ms, final.speech_end_ms

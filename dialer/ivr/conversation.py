@@ -163,7 +163,9 @@ class Conversation:
         listen = attempt.ivr_state.get("listen") != "record"
         return Streaming(settings.ear_url, attempt.id, settings.webhook_key, previous, listen)
 
-    def _note_ear_missing(self, s: Session, attempt: Attempt, state: State, event: Heard, now: datetime) -> None:
+    def _note_ear_missing(
+        self, s: Session, attempt: Attempt, state: State, event: Heard, now: datetime
+    ) -> None:
         """After a streamed question went unanswered and the ear never got its stream, hear by <Record>.
 
         A silent customer and an ear that is down look alike to the gateway (the `<Pause>` runs out); the ear

@@ -169,7 +169,14 @@ def _store_clip(
     assert heard.clip is not None
     name = f"{rec.question_id}-t{rec.turn}.wav"
     return keep_clip(
-        s, svc.settings.recordings_dir, attempt.id, name, heard.clip, now, sid=heard.clip_sid, url=heard.clip_url
+        s,
+        svc.settings.recordings_dir,
+        attempt.id,
+        name,
+        heard.clip,
+        now,
+        sid=heard.clip_sid,
+        url=heard.clip_url,
     )
 
 

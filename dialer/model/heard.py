@@ -50,6 +50,4 @@ class HeardAnswer(Base):
 
 def heard_for(s: Session, attempt_id: int, step: int) -> HeardAnswer | None:
     """Return what the ear heard for this attempt's step, if it listened at all."""
-    return s.scalar(
-        select(HeardAnswer).where(HeardAnswer.attempt_id == attempt_id, HeardAnswer.step == step)
-    )
+    return s.scalar(select(HeardAnswer).where(HeardAnswer.attempt_id == attempt_id, HeardAnswer.step == step))

@@ -178,7 +178,12 @@ class Line:
 
 @contextmanager
 def open_line(
-    root: Path, personas: str, speech: object, emulator: dict[str, Any] | None = None, *, speed: float = SPEED,
+    root: Path,
+    personas: str,
+    speech: object,
+    emulator: dict[str, Any] | None = None,
+    *,
+    speed: float = SPEED,
     **changes: Any,
 ) -> Iterator[Line]:
     """Start the web app, the emulator (with these personas and `emulator` options) and a migrated SQLite

@@ -72,7 +72,11 @@ def streamed(tmp_path_factory: pytest.TempPathFactory, model_dir: Path, model: S
 def _heard(line: Line, name: str) -> list[HeardAnswer]:
     [attempt] = line.attempts(name)
     with line.session() as s:
-        rows = list(s.scalars(select(HeardAnswer).where(HeardAnswer.attempt_id == attempt.id).order_by(HeardAnswer.step)))
+        rows = list(
+            s.scalars(
+                select(HeardAnswer).where(HeardAnswer.attempt_id == attempt.id).order_by(HeardAnswer.step)
+            )
+        )
         s.expunge_all()
     return rows
 
@@ -90,7 +94,11 @@ def test_every_answer_is_heard_live_and_the_call_ends_with_its_verdict(streamed:
             clip = s.get_one(Recording, a.clip_id)
             data = (streamed.settings.recordings_dir / (clip.path or "")).read_bytes()
             assert hashlib.sha256(data).hexdigest() == clip.sha256
-        misses = s.scalars(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id, AttemptEvent.name == "ear_missing"))
+        misses = s.scalars(
+            select(AttemptEvent).where(
+                AttemptEvent.attempt_id == attempt.id, AttemptEvent.name == "ear_missing"
+            )
+        )
         assert list(misses) == []
     expected = TaskStatus.PROBLEM if name == "barge" else TaskStatus.SUCCEEDED
     assert streamed.task(name).status == expected

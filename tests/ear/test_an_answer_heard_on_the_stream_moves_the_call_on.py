@@ -26,14 +26,18 @@ def answer_on_stream(line: Line, document: str, ulaw: bytes, expect_documents: i
     return docs[-1]
 
 
-def test_a_yes_then_a_no_are_heard_stored_and_the_no_files_a_problem_case(line: Line, voice_dir: Path) -> None:
+def test_a_yes_then_a_no_are_heard_stored_and_the_no_files_a_problem_case(
+    line: Line, voice_dir: Path
+) -> None:
     opening = line.open_call()
     first = stream_of(opening)
     assert first["name"] == f"a{line.attempt_id}-s1"
     assert first["url"] == line.settings.ear_url
     assert set(first["params"]) == {"attempt", "step", "token"}
     tags = [el.tag for el in ET.fromstring(opening)]
-    assert tags[0] == "Start" and tags[-2:] == ["Say", "Redirect"] and "Pause" in tags and "Record" not in tags
+    assert (
+        tags[0] == "Start" and tags[-2:] == ["Say", "Redirect"] and "Pause" in tags and "Record" not in tags
+    )
 
     second = answer_on_stream(line, opening, ulaw_speech("네", voice_dir), 1)
     # The service stops the first question's stream and starts the next one's, in one document.

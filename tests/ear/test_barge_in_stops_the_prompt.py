@@ -8,7 +8,9 @@ from pathlib import Path
 from .conftest import PUBLIC, Line, StreamCustomer, signed_connect, silence, stream_of, ulaw_speech
 
 
-def test_speech_during_the_prompt_stops_it_then_the_answer_moves_the_call_on(line: Line, voice_dir: Path) -> None:
+def test_speech_during_the_prompt_stops_it_then_the_answer_moves_the_call_on(
+    line: Line, voice_dir: Path
+) -> None:
     opening = line.open_call()
     stream = stream_of(opening)
     with signed_connect(line.settings, stream["url"]) as ws:

@@ -10,7 +10,9 @@ from dialer.gateway.streams import stream_token
 from .conftest import Line, StreamCustomer, signed_connect, silence, stream_of
 
 
-def test_a_handshake_without_the_gateways_signature_is_refused(line: Line, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_handshake_without_the_gateways_signature_is_refused(
+    line: Line, caplog: pytest.LogCaptureFixture
+) -> None:
     stream = stream_of(line.open_call())
     with pytest.raises(InvalidStatus) as refused:
         signed_connect(line.settings, stream["url"], key="not-the-auth-token")

@@ -14,8 +14,13 @@ from dialer.profiles import PROFILES
 from dialer.settings import Settings
 
 EAR = "wss://ear.example.com/stream"
-URLS = Urls(answer="https://h/ivr/answer?a=7", queue_wait="https://h/ivr/wait", audio_base="https://h/ivr/audio")
-ASK = Step(say=(Prompt("请问是张伟本人吗？"),), listen=Listen("identity", "identity", False, 1, fallback="您还在听吗？"))
+URLS = Urls(
+    answer="https://h/ivr/answer?a=7", queue_wait="https://h/ivr/wait", audio_base="https://h/ivr/audio"
+)
+ASK = Step(
+    say=(Prompt("请问是张伟本人吗？"),),
+    listen=Listen("identity", "identity", False, 1, fallback="您还在听吗？"),
+)
 
 
 def settings_for(profile: str, **changes: str) -> Settings:

@@ -18,7 +18,7 @@ def test_a_streamed_question_nobody_heard_is_asked_again_with_record(line: Line)
     stream = stream_of(opening)  # the gateway could not reach the ear: nothing connects
     again = line.post(redirect_of(opening))  # the <Pause> ran out: the no-answer path
     root = ET.fromstring(again)
-    assert [el.tag for el in root][0] == "Stop" and root.find("./Stop/Stream").get("name") == stream["name"]  # type: ignore[union-attr]
+    assert root[0].tag == "Stop" and root.find("./Stop/Stream").get("name") == stream["name"]  # type: ignore[union-attr]
     assert root.find("Start") is None and root.find("Record") is not None
     with line.db.session() as s:
         [note] = s.scalars(select(AttemptEvent).where(AttemptEvent.name == "ear_missing"))

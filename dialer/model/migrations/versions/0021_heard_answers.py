@@ -40,7 +40,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["attempt_id"], ["attempts.id"], name=op.f("fk_heard_answers_attempt_id_attempts")
         ),
-        sa.ForeignKeyConstraint(["clip_id"], ["recordings.id"], name=op.f("fk_heard_answers_clip_id_recordings")),
+        sa.ForeignKeyConstraint(
+            ["clip_id"], ["recordings.id"], name=op.f("fk_heard_answers_clip_id_recordings")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_heard_answers")),
         sa.UniqueConstraint("attempt_id", "step", name="uq_heard_answers_step"),
     )
