@@ -20,6 +20,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import functools
 import http
 import json
 import logging
@@ -172,8 +173,10 @@ class Stream:
             await self.ws.close(1000, "not asked")
             return False
         self.question = q
-        settings = self.ear.settings
-        self.listener = Listener(self.ear.model, q.kind, settings.ear_end_silence_ms)
+        # A grammar recognizer takes milliseconds to build: in the decode pool, never on the event loop.
+        make = functools.partial(Listener, self.ear.model, q.kind, self.ear.settings.ear_end_silence_ms)
+        self.listener = await asyncio.get_running_loop().run_in_executor(self.ear.pool, make)
+        self.wake.set()  # frames may have come meanwhile
         return True
 
     def _media(self, media: dict[str, Any]) -> None:
