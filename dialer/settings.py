@@ -167,6 +167,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         _check(self)
+        _check_listen(self)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -263,7 +264,6 @@ def _check(s: Settings) -> None:
         )
     _check_windows(s.call_windows)
     _check_qa(s)
-    _check_listen(s)
     if s.recordings_codec not in ("opus", "wav"):
         raise SettingsError(f"DIALER_RECORDINGS_CODEC: must be opus or wav, got {s.recordings_codec!r}")
     if s.recordings_url and not s.recordings_url.startswith("s3://"):
