@@ -19,17 +19,18 @@ import asyncio
 import json
 import os
 import random
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import vosk  # noqa: E402
+import vosk
 
-from dialer.speech import ensure_standin_model, load_model  # noqa: E402
-from tests.benchmarks.ear_line import Bench, caller, cpu_seconds, ear_bench, questions, stats, ulaw  # noqa: E402
+from dialer.speech import ensure_standin_model, load_model
+from tests.benchmarks.ear_line import Bench, caller, cpu_seconds, ear_bench, questions, stats
+from tests.ear.conftest import ulaw_speech as ulaw
 
 PROMPT_S, THINK_S = 3.0, 0.6
 SILENCE = b"\xff" * 160
@@ -87,7 +88,9 @@ async def level(bench: Bench, n: int, turns: int, answers: list[bytes]) -> dict[
     follower = asyncio.create_task(follow())
     assert bench.proc is not None
     cpu0, wall0 = cpu_seconds(bench.proc.pid), time.monotonic()
-    await asyncio.gather(*(one_call(bench, ids[i * turns : (i + 1) * turns], answers, updated) for i in range(n)))
+    await asyncio.gather(
+        *(one_call(bench, ids[i * turns : (i + 1) * turns], answers, updated) for i in range(n))
+    )
     cpu, wall = cpu_seconds(bench.proc.pid) - cpu0, time.monotonic() - wall0
     follower.cancel()
     mine = set(ids)
@@ -124,8 +127,10 @@ def main() -> None:
                     print(f"N={n}: p95 {p95} ms or answers lost: past the limit")
                     break
                 best = n
-        print(f"capacity: {best} calls at p95 ≤ 300 ms; ratio to the decode limit {best / limit:.0%} "
-              f"(target ≥ 80%)")
+        print(
+            f"capacity: {best} calls at p95 ≤ 300 ms; ratio to the decode limit {best / limit:.0%} "
+            f"(target ≥ 80%)"
+        )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from dialer.speech import ensure_standin_model  # noqa: E402
-from tests.benchmarks.ear_line import Bench, caller, ear_bench, questions, rss_kb, ulaw  # noqa: E402
+from dialer.speech import ensure_standin_model
+from tests.benchmarks.ear_line import Bench, caller, ear_bench, questions, rss_kb
+from tests.ear.conftest import ulaw_speech as ulaw
 
 LOADER = (
     "import sys, time, dialer.cli, dialer.ear.server; from dialer.speech import load_model;"
@@ -68,7 +69,9 @@ def main() -> None:
         speech = ulaw("오늘 날씨가 아주 좋아서 산책을 하고 싶습니다 그리고 커피도 마시고", root)
         baseline = bare_model_rss(model_dir)
         print("on a shared, busy 2-core machine")
-        print(f"baseline: a Python process with the service's modules and the model loaded: {baseline / 1024:.0f} MB")
+        print(
+            f"baseline: a Python process with the service's modules and the model loaded: {baseline / 1024:.0f} MB"
+        )
         with ear_bench(root / "line", model_dir) as bench:
             assert bench.proc is not None
             time.sleep(1.0)

@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from werkzeug.wrappers import Request, Response  # noqa: E402
+from werkzeug.wrappers import Request, Response
 
-from dialer.emulator import run_emulator  # noqa: E402
-from dialer.gateway.client import CallRequest, Gateway  # noqa: E402
-from dialer.settings import Settings  # noqa: E402
-from tests.serving import serving  # noqa: E402
+from dialer.emulator import run_emulator
+from dialer.gateway.client import CallRequest, Gateway
+from dialer.settings import Settings
+from tests.serving import serving
 
 HOLD = '<?xml version="1.0" encoding="UTF-8"?><Response><Pause length="600"/></Response>'
 WAIT = '<?xml version="1.0" encoding="UTF-8"?><Response><Pause length="10"/><Pause length="600"/></Response>'
@@ -45,7 +45,9 @@ def main() -> None:
         with run_emulator(settings, speed=1.0, data_dir=Path(tmp) / "emu", cps=100) as emu:
             settings = settings.replace(gateway_url=emu.url)
             gateway = Gateway(settings, retries=0)
-            call = gateway.place_call(CallRequest("+8613800001111", f"{url}/voice", f"{url}/status", f"{url}/rec"))
+            call = gateway.place_call(
+                CallRequest("+8613800001111", f"{url}/voice", f"{url}/status", f"{url}/rec")
+            )
             while gateway.fetch_call(call.sid).status != "in-progress":
                 time.sleep(0.05)
             updates, fetches = [], []

@@ -39,16 +39,6 @@ CUSTOMERS = itertools.count()
 WAIT = '<?xml version="1.0" encoding="UTF-8"?><Response><Pause length="10"/></Response>'
 
 
-def ulaw(text: str, folder: Path) -> bytes:
-    """Speak Korean `text` with espeak-ng; return raw 8 kHz µ-law."""
-    raw, out = folder / f"{text}.wav", folder / f"{text}.ulaw"
-    if not out.exists():
-        subprocess.run(["espeak-ng", "-v", "ko", "-w", str(raw), text], check=True)
-        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(raw), "-ar", "8000", "-ac", "1",
-                        "-f", "mulaw", str(out)], check=True)  # fmt: skip
-    return out.read_bytes()
-
-
 class GatewayApi:
     """The REST seam: every call update answered at once (as a gateway does), with its arrival time."""
 
@@ -108,7 +98,9 @@ class Bench:
 
 
 @contextmanager
-def ear_bench(root: Path, model_dir: Path, database_url: str | None = None, threads: int = 2) -> Iterator[Bench]:
+def ear_bench(
+    root: Path, model_dir: Path, database_url: str | None = None, threads: int = 2
+) -> Iterator[Bench]:
     """A migrated database, the REST seam and a `dialer ear` process on them."""
     root.mkdir(parents=True, exist_ok=True)
     with gateway_api() as (api, gateway_url):
@@ -129,7 +121,9 @@ def frames(data: bytes) -> list[str]:
             for i in range(0, len(data) - FRAME_BYTES + 1, FRAME_BYTES)]  # fmt: skip
 
 
-async def caller(bench: Bench, attempt_id: int, audio: bytes, *, hold: float = 0.0, until: asyncio.Event | None = None) -> None:
+async def caller(
+    bench: Bench, attempt_id: int, audio: bytes, *, hold: float = 0.0, until: asyncio.Event | None = None
+) -> None:
     """Be the gateway for one question: `connected`, `start`, then 20 ms frames in real time; stop when done.
 
     After the audio, quiet frames follow until `until` is set (or `hold` seconds pass with no event).
@@ -153,7 +147,11 @@ async def caller(bench: Bench, attempt_id: int, audio: bytes, *, hold: float = 0
             n += 1
             await ws.send(json.dumps({"event": "media", "sequenceNumber": str(n + 1), "streamSid": sid, "media": {
                 "track": "inbound", "chunk": str(n), "timestamp": str((n - 1) * 20), "payload": payload}}))  # fmt: skip
-            if n >= len(payloads) and (until is None or until.is_set()) and (until is not None or time.monotonic() - begun >= len(payloads) * 0.02 + hold):
+            if (
+                n >= len(payloads)
+                and (until is None or until.is_set())
+                and (until is not None or time.monotonic() - begun >= len(payloads) * 0.02 + hold)
+            ):
                 break
             delay = begun + n * 0.02 - time.monotonic()
             if delay > 0:
