@@ -55,7 +55,13 @@ def answer() -> Response:
         if not conversation.awaits(attempt, state, turn):  # a retry of a turn already handled, or a stale one
             return twiml(attempt.ivr_state.get("twiml") or EMPTY)
         kind = conversation.question_kind(s, attempt, state)
-    heard = hear(svc, request.form.to_dict(), kind, request.args.get(NO_INPUT_PARAM) == "1")
+        no_input = request.args.get(NO_INPUT_PARAM) == "1"
+        # The answer time ran out just as the ear heard an answer (or its call update failed): take that answer.
+        streamed = heard_for(s, attempt.id, state.turn) if no_input else None
+    if streamed is not None and streamed.status == HeardStatus.FINAL:
+        heard = hear_streamed(streamed, kind)
+    else:
+        heard = hear(svc, request.form.to_dict(), kind, no_input)
     with _sqlite_writer(svc), svc.db.session() as s, s.begin():
         attempt = s.get_one(Attempt, int(request.args["a"]), with_for_update=svc.db.is_postgres)
         if not conversation.awaits(attempt, state, turn):

@@ -83,6 +83,7 @@ class FakeGatewayApi:
     updates: list[dict[str, str]] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     clips: dict[str, bytes] = field(default_factory=dict)
+    refuse_updates: bool = False  # answer every call update with a 500, as a gateway in trouble may
 
     @Request.application
     def __call__(self, request: Request) -> Response:
@@ -93,6 +94,9 @@ class FakeGatewayApi:
             return Response("not found", status=404)
         form = request.form.to_dict()
         self.updates.append(form)
+        if self.refuse_updates:
+            return Response(json.dumps({"code": 20500, "message": "Internal Server Error", "status": 500}),
+                            status=500, mimetype="application/json")  # fmt: skip
         if form.get("Twiml"):
             self.documents.append(form["Twiml"])
         elif form.get("Url"):

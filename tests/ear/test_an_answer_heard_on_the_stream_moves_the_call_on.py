@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,7 +11,16 @@ from sqlalchemy import select
 
 from dialer.model import Answer, AttemptEvent, ProblemCase, Recording
 
-from .conftest import PUBLIC, Line, StreamCustomer, signed_connect, silence, stream_of, ulaw_speech
+from .conftest import (
+    PUBLIC,
+    Line,
+    StreamCustomer,
+    redirect_of,
+    signed_connect,
+    silence,
+    stream_of,
+    ulaw_speech,
+)
 
 
 def answer_on_stream(line: Line, document: str, ulaw: bytes, expect_documents: int) -> str:
@@ -78,3 +88,25 @@ def test_the_same_answer_moved_on_twice_changes_nothing(line: Line, voice_dir: P
     assert again == second  # a stale or repeated heard answer gets the current document back
     with line.db.session() as s:
         assert len(list(s.scalars(select(Answer)))) == 1
+
+
+def test_an_answer_heard_when_the_call_could_not_be_moved_is_taken_when_the_time_runs_out(
+    line: Line, voice_dir: Path
+) -> None:
+    line.gateway.refuse_updates = True
+    opening = line.open_call()
+    stream = stream_of(opening)
+    with signed_connect(line.settings, stream["url"]) as ws:
+        customer = StreamCustomer(ws, stream)
+        customer.start()
+        customer.say(silence(0.5) + ulaw_speech("네", voice_dir) + silence(1.0))
+        deadline = time.monotonic() + 10
+        while not [h for h in line.heard() if h.status == "final"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        customer.stop()
+    assert line.gateway.documents == []  # the gateway never took the update
+    nxt = line.post(redirect_of(opening))  # the <Pause> ran out: the no-answer path
+    assert stream_of(nxt)["name"] == f"a{line.attempt_id}-s2"  # not asked again: the heard 是 was taken
+    with line.db.session() as s:
+        [answer] = s.scalars(select(Answer))
+        assert answer.label == "yes" and answer.clip_id is not None
