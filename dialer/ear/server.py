@@ -66,11 +66,13 @@ class Ear:
     model: SpeechModel
     decode_threads: int = 2
     pool: ThreadPoolExecutor = field(init=False)
+    write_lock: threading.Lock = field(init=False)
     io_pool: ThreadPoolExecutor = field(init=False)
     live: int = 0
     server_ms: list[int] = field(default_factory=list)  # this process's answers: final frame → update sent
 
     def __post_init__(self) -> None:
+        self.write_lock = threading.Lock()
         self.pool = ThreadPoolExecutor(self.decode_threads, thread_name_prefix="ear-decode")
         self.io_pool = ThreadPoolExecutor(16, thread_name_prefix="ear-io")
 
@@ -97,6 +99,21 @@ class Ear:
 
     async def run_io(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.io_pool, fn, *args)
+
+    async def write(self, fn: Any, *args: Any) -> Any:
+        """Run a database write in the I/O pool; on SQLite, one at a time in this process.
+
+        SQLite has one writer, and its busy handler sleeps with growing back-off: writers queued on a lock of
+        our own go in turn at once instead (as the web app's answers do). PostgreSQL locks rows.
+        """
+        if self.db.is_postgres:
+            return await self.run_io(fn, *args)
+
+        def locked() -> Any:
+            with self.write_lock:
+                return fn(*args)
+
+        return await self.run_io(locked)
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -165,7 +182,7 @@ class Stream:
             await self.ws.close(POLICY_VIOLATION, "bad token")
             return False
         call_sid = str(start.get("callSid", ""))
-        q = await self.ear.run_io(
+        q = await self.ear.write(
             store.open_question, self.ear.db, int(attempt), int(step), call_sid, stream_sid
         )
         if q is None:
@@ -230,7 +247,7 @@ class Stream:
             return
         try:
             await self.ear.run_io(self.ear.gateway.update_twiml, q.call_sid, q.wait_twiml)
-            await self.ear.run_io(store.note_barge_in, self.ear.db, q)
+            await self.ear.write(store.note_barge_in, self.ear.db, q)
         except GatewayError as exc:
             log.warning("call %s: could not stop the prompt: %s", q.call_sid, exc)
 
@@ -239,7 +256,7 @@ class Stream:
         q = self.question
         assert q is not None
         ear = self.ear
-        kept = await ear.run_io(store.keep_answer, ear.db, ear.settings, q, final, keys, utcnow())
+        kept = await ear.write(store.keep_answer, ear.db, ear.settings, q, final, keys, utcnow())
         if not kept:
             log.info("call %s step %s: answered after the call moved on; ignored", q.call_sid, q.step)
             return
@@ -250,7 +267,7 @@ class Stream:
             return
         server_ms = round((time.monotonic() - arrived) * 1000)
         ear.server_ms.append(server_ms)
-        await ear.run_io(store.note_server_time, ear.db, q, server_ms)
+        await ear.write(store.note_server_time, ear.db, q, server_ms)
         log.info(
             "call %s step %s heard %r in %d ms", q.call_sid, q.step, final.text if final else keys, server_ms
         )

@@ -105,6 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[8, 16, 32, 48, 64])
     parser.add_argument("--turns", type=int, default=8)
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL URL (default: a SQLite file)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-ear-") as tmp:
         root = Path(tmp)
@@ -114,11 +115,12 @@ def main() -> None:
         interval = PROMPT_S + THINK_S + sum(len(a) for a in answers) / len(answers) / 8000 + 0.5
         cores = os.cpu_count() or 1
         limit = cores * interval / decode
-        print(f"on a shared, busy {cores}-core machine (callers and ear share the cores)")
+        where = "PostgreSQL" if args.database_url else "SQLite"
+        print(f"on a shared, busy {cores}-core machine (callers and ear share the cores); database: {where}")
         print(f"baseline: Vosk decodes one answer in {decode * 1000:.1f} ms; turn interval {interval:.1f} s; "
               f"limit = {cores} × {interval:.1f} / {decode:.4f} = {limit:.0f} calls")  # fmt: skip
         best = 0
-        with ear_bench(root / "line", model_dir) as bench:
+        with ear_bench(root / "line", model_dir, args.database_url) as bench:
             for n in args.levels:
                 result = asyncio.run(level(bench, n, args.turns, answers))
                 p95 = result["server_ms"].get("p95", 1e9)  # type: ignore[union-attr]

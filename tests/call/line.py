@@ -208,7 +208,7 @@ def open_line(
         with run_emulator(
             settings,
             personas=root / "personas.toml",
-            speed=speed,
+            speed=speed if speed is not None else SPEED,  # read at call time: benchmarks set SPEED
             data_dir=root / "emu",
             cps=200,
             **(emulator or {}),
