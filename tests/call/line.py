@@ -183,7 +183,7 @@ def open_line(
     speech: object,
     emulator: dict[str, Any] | None = None,
     *,
-    speed: float = SPEED,
+    speed: float | None = None,
     **changes: Any,
 ) -> Iterator[Line]:
     """Start the web app, the emulator (with these personas and `emulator` options) and a migrated SQLite
