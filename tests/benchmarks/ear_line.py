@@ -98,14 +98,26 @@ class Bench:
 
 
 @contextmanager
+def private_database(base: str | None, root: Path) -> Iterator[str]:
+    """Yield a database of the benchmark's own: a SQLite file, or a throw-away schema on the PostgreSQL server."""
+    if not base:
+        yield f"sqlite:///{root / 'bench.sqlite3'}"
+        return
+    from tests.conftest import fresh_postgres_schema
+
+    with fresh_postgres_schema(base) as url:
+        yield url
+
+
+@contextmanager
 def ear_bench(
     root: Path, model_dir: Path, database_url: str | None = None, threads: int = 2
 ) -> Iterator[Bench]:
     """A migrated database, the REST seam and a `dialer ear` process on them."""
     root.mkdir(parents=True, exist_ok=True)
-    with gateway_api() as (api, gateway_url):
+    with gateway_api() as (api, gateway_url), private_database(database_url, root) as url:
         settings = Settings(
-            database_url=database_url or f"sqlite:///{root / 'bench.sqlite3'}", recordings_dir=root / "recordings",
+            database_url=url, recordings_dir=root / "recordings",
             var_dir=root / "var", gateway_url=gateway_url, public_url="http://127.0.0.1:9",
             ear_url=f"ws://127.0.0.1:{free_port()}/stream", log_level="WARNING",
         )  # fmt: skip
