@@ -2,7 +2,8 @@
 
 Everything is counted in audio time (20 ms frames), never in wall time, so a gateway that sends frames faster
 than real time (the emulator's speed-up) is heard the same. The recognizer runs in grammar mode with the
-question kind's grammar, fed as frames arrive; the answer is final when
+question kind's grammar, fed from a second before speech began (the prompt's seconds cost only an energy
+measure per frame); the answer is final when
 
 - speech (energy above the floor for a few frames) was followed by `end_silence_ms` of silence and the
   words heard so far settle the answer (`policy.classify.decisive`): a crisp "是的" ends fast, while

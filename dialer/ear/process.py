@@ -1,4 +1,5 @@
-"""Start `dialer ear` as a process of its own with the settings of the process that starts it (the demo, tests).
+"""Start `dialer ear` as a process of its own with the settings of the process that starts it (the demo, tests),
+or in a thread of this process (`ear_in_thread`, for tests that share one loaded model).
 
 A separate process keeps its decoding off the starter's interpreter lock, as in production, where the ears
 run beside `dialer serve` and are reached through a load balancer.
@@ -6,16 +7,20 @@ run beside `dialer serve` and are reached through a load balancer.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from dialer.ear.server import Ear, listen
 from dialer.settings import Settings
 
 START_SECONDS = 60.0
@@ -71,3 +76,35 @@ def _wait_listening(proc: subprocess.Popen[bytes], port: int, log: Path) -> None
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"dialer ear did not listen on port {port} within {START_SECONDS:.0f} s")
+
+
+@contextmanager
+def ear_in_thread(ear: Ear, host: str, port: int) -> Iterator[None]:
+    """Serve streams from a thread of this process (the demo, benchmarks); stop and close it on exit."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    stopping: list[asyncio.Event] = []
+
+    async def serve_until_stopped() -> None:
+        stop = asyncio.Event()
+        stopping.append(stop)
+        started = asyncio.Event()
+        task = asyncio.create_task(listen(ear, host, port, started))
+        await started.wait()
+        ready.set()
+        await stop.wait()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve_until_stopped(),), daemon=True)
+    thread.start()
+    if not ready.wait(30):
+        raise RuntimeError(f"dialer ear did not start listening on {host}:{port}")
+    try:
+        yield
+    finally:
+        loop.call_soon_threadsafe(stopping[0].set)
+        thread.join(15)
+        loop.close()
+        ear.close()

@@ -19,16 +19,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import contextlib
 import functools
 import http
 import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -294,35 +291,3 @@ async def listen(ear: Ear, host: str, port: int, ready: asyncio.Event | None = N
             ready.set()
         log.info("dialer ear listening on %s:%d", host, port)
         await server.serve_forever()
-
-
-@contextmanager
-def ear_in_thread(ear: Ear, host: str, port: int) -> Iterator[None]:
-    """Serve streams from a thread of this process (the demo, benchmarks); stop and close it on exit."""
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    stopping: list[asyncio.Event] = []
-
-    async def serve_until_stopped() -> None:
-        stop = asyncio.Event()
-        stopping.append(stop)
-        started = asyncio.Event()
-        task = asyncio.create_task(listen(ear, host, port, started))
-        await started.wait()
-        ready.set()
-        await stop.wait()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve_until_stopped(),), daemon=True)
-    thread.start()
-    if not ready.wait(30):
-        raise RuntimeError(f"dialer ear did not start listening on {host}:{port}")
-    try:
-        yield
-    finally:
-        loop.call_soon_threadsafe(stopping[0].set)
-        thread.join(15)
-        loop.close()
-        ear.close()

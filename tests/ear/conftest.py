@@ -29,7 +29,8 @@ from werkzeug.wrappers import Request, Response
 
 from dialer.app import create_app
 from dialer.clock import FixedClock
-from dialer.ear.server import Ear, ear_in_thread
+from dialer.ear.process import ear_in_thread
+from dialer.ear.server import Ear
 from dialer.gateway.client import Gateway
 from dialer.gateway.signature import compute_signature
 from dialer.gateway.streams import FRAME_BYTES, ULAW_SILENCE
