@@ -11,6 +11,7 @@ from dialer.model.base import (
 )
 from dialer.model.calls import Answer, Attempt, AttemptEvent, Escalation, Recording
 from dialer.model.cases import CaseNote, ProblemCase
+from dialer.model.heard import HeardAnswer, HeardStatus
 from dialer.model.db import MAX_ID, Database, migrate, open_database, parse_id
 from dialer.model.pacing import DialPacer
 from dialer.model.people import Customer, OptOut, User
@@ -50,6 +51,8 @@ __all__ = [
     "EscalationReason",
     "EscalationStatus",
     "FiledReport",
+    "HeardAnswer",
+    "HeardStatus",
     "ImportBatch",
     "OptOut",
     "ProblemCase",

@@ -28,7 +28,7 @@ KEY_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
 TURN = re.compile(r"turn (\d+)")
 VERBS = {"Say": "播报", "Play": "放音", "Record": "录音作答", "Gather": "收号", "Enqueue": "进入排队",
          "Dial": "转接", "Redirect": "跳转", "Pause": "停顿", "Hangup": "挂断", "Leave": "离开队列",
-         "Reject": "拒接"}  # fmt: skip
+         "Reject": "拒接", "Start": "开始实时听答", "Stop": "停止实时听答"}  # fmt: skip
 RECORDING_STATUSES = {
     "completed": "录音已生成",
     "in-progress": "录音中",
