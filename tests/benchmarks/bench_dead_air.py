@@ -105,7 +105,6 @@ def free_port() -> int:
 def ear_running(line: line_module.Line, model: Any) -> Iterator[None]:
     """Run `dialer ear` on the line's settings in a thread of its own (only where this build has one)."""
     from dialer.ear.server import Ear, listen  # type: ignore[import-not-found,unused-ignore]
-
     from dialer.gateway.client import Gateway
 
     url = line.settings.ear_url  # type: ignore[attr-defined,unused-ignore]
