@@ -16,7 +16,6 @@ hearing a Media Stream; reported "not available" where this build has no stream 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import socket
 import statistics
 import sys
@@ -104,29 +103,19 @@ def free_port() -> int:
 @contextmanager
 def ear_running(line: line_module.Line, model: Any) -> Iterator[None]:
     """Run `dialer ear` on the line's settings in a thread of its own (only where this build has one)."""
-    from dialer.ear.server import Ear, listen  # type: ignore[import-not-found,unused-ignore]
+    from dialer.ear.process import ear_in_thread, port_of
+    from dialer.ear.server import Ear
     from dialer.gateway.client import Gateway
 
-    url = line.settings.ear_url  # type: ignore[attr-defined,unused-ignore]
-    port = int(url.rsplit(":", 1)[1].split("/", 1)[0])
     ear = Ear(line.settings, line.db, Gateway(line.settings), model, decode_threads=2)
-    loop = asyncio.new_event_loop()
-    task = loop.create_task(listen(ear, "127.0.0.1", port))
-    thread = threading.Thread(target=loop.run_until_complete, args=(task,), daemon=True)
-    thread.start()
-    time.sleep(0.5)
-    try:
+    with ear_in_thread(ear, "127.0.0.1", port_of(line.settings.ear_url)):
         yield
-    finally:
-        loop.call_soon_threadsafe(task.cancel)
-        thread.join(5)
-        ear.close()
 
 
 def stream_changes() -> dict[str, Any] | str:
     """Return the settings that put answers on the stream path, or why this build cannot."""
     try:
-        import dialer.ear.server  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
+        import dialer.ear.server  # noqa: F401
     except ImportError:
         return "this build has no `dialer ear`"
     changes = {"listen": "stream", "ear_url": f"ws://127.0.0.1:{free_port()}/stream"}
