@@ -9,8 +9,8 @@ recording (channel 1 the customer, 0 the service) `dialer.speech.dead_air` reads
 silence from the end of the customer's speech to the start of the next prompt. Also: the answers lost on
 the first ask (heard as nothing or as unclear, so asked again).
 Baseline (same run): `<Record timeout="4">`, the product's old default.
-Paths: record-4, record-tuned (`<Record>` with the default DIALER_RECORD_TIMEOUT), stream (`dialer ear`
-hearing a Media Stream; reported "not available" where this build has no stream path).
+Paths: record-4, record-tuned (`<Record>` with the default DIALER_RECORD_TIMEOUT), stream (`dialer ear`,
+run in a thread, hearing each question's `<Start><Stream>`; "not available" where a build has no ear).
 """
 
 from __future__ import annotations
