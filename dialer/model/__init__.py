@@ -11,8 +11,8 @@ from dialer.model.base import (
 )
 from dialer.model.calls import Answer, Attempt, AttemptEvent, Escalation, Recording
 from dialer.model.cases import CaseNote, ProblemCase
-from dialer.model.heard import HeardAnswer, HeardStatus
 from dialer.model.db import MAX_ID, Database, migrate, open_database, parse_id
+from dialer.model.heard import HeardAnswer, HeardStatus
 from dialer.model.pacing import DialPacer
 from dialer.model.people import Customer, OptOut, User
 from dialer.model.quality import QaSample
