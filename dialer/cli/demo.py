@@ -60,7 +60,8 @@ def register(group: click.Group) -> None:
 )
 @click.option(
     "--clip-delay", type=float, default=0.0, show_default=True,
-    help="Seconds the emulator answers 404 for each answer clip after its action (as Twilio may).",
+    help="Seconds the emulator answers 404 for each answer clip after its action (as Twilio may); "
+    "answers are then heard by <Record>.",
 )  # fmt: skip
 @pass_ctx
 def demo(
@@ -85,6 +86,8 @@ def demo(
         )
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     settings = _with_profile(ctx.settings, profile)
+    if clip_delay:  # late answer clips are a matter of <Record>: answers heard live have none to fetch
+        settings = settings.replace(listen="record")
     root = root or settings.var_dir / "demo"
     err = Console(stderr=True)
     say = (lambda m: err.print(f"[dim]demo:[/] {m}")) if not as_json else (lambda m: None)
