@@ -84,6 +84,9 @@ class Settings:
     answer_budget_seconds: float = env(
         "DIALER_ANSWER_BUDGET", 5.0, doc="Time to fetch and transcribe one answer; the answer webhook's limit"
     )
+    record_timeout: int = env(
+        "DIALER_RECORD_TIMEOUT", 3, doc="Seconds of silence that end a spoken answer on the <Record> path"
+    )
     machine_detection: str = env(
         "DIALER_MACHINE_DETECTION",
         "async",
@@ -153,8 +156,21 @@ class Settings:
         "DIALER_SESSION_MAX_HOURS", 12, doc="Console sign-in ends this long after it began"
     )
 
+    # Hearing answers live (`dialer ear`, Media Streams).
+    listen: str = env(
+        "DIALER_LISTEN",
+        "auto",
+        doc="How answers are heard: auto (stream where the profile has <Start> and DIALER_EAR_URL is set), "
+        "stream or record",
+    )
+    ear_url: str = env("DIALER_EAR_URL", "", doc="ws(s):// URL of `dialer ear` the gateway streams calls to")
+    ear_end_silence_ms: int = env(
+        "DIALER_EAR_END_SILENCE_MS", 400, doc="Silence after a heard answer word that ends the answer (ms)"
+    )
+
     def __post_init__(self) -> None:
         _check(self)
+        _check_listen(self)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -173,6 +189,11 @@ class Settings:
     def webhook_key(self) -> str:
         """Return the secret the gateway signs webhooks with: the signing key where it has one."""
         return self.gateway_signing_key if self.profile.signing_key else self.twilio_auth_token
+
+    @property
+    def hears_streams(self) -> bool:
+        """Return whether answers are heard on a Media Stream (`<Start><Stream>`) rather than `<Record>`."""
+        return self.listen != "record" and bool(self.ear_url) and "start" in self.profile.media_streams
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -219,6 +240,7 @@ def _check(s: Settings) -> None:
         ("DIALER_TICK_SECONDS", s.tick_seconds),
         ("DIALER_CLAIM_LEASE_SECONDS", s.claim_lease_seconds),
         ("DIALER_ANSWER_BUDGET", s.answer_budget_seconds),
+        ("DIALER_RECORD_TIMEOUT", s.record_timeout),
         ("DIALER_EMULATOR_CPS", s.emulator_cps),
         ("DIALER_IMPORT_MAX_ROWS", s.import_max_rows),
         ("DIALER_IMPORT_MAX_COLUMNS", s.import_max_columns),
@@ -253,6 +275,28 @@ def _check(s: Settings) -> None:
         raise SettingsError("DIALER_S3_LOCK_MODE: must be COMPLIANCE or GOVERNANCE")
     if s.recording_max_tries < 1:
         raise SettingsError("DIALER_RECORDING_MAX_TRIES: must be at least 1")
+
+
+LISTEN_MODES = ("auto", "stream", "record")
+
+
+def _check_listen(s: Settings) -> None:
+    """Check how answers are heard: the mode, and the ear's URL where streams are asked for."""
+    if s.listen not in LISTEN_MODES:
+        raise SettingsError(
+            f"DIALER_LISTEN：不认识 {s.listen!r}；请设为 auto（默认，线路支持时实时听）、stream（实时听）"
+            "或 record（录完再听）"
+        )
+    if s.ear_url and not s.ear_url.startswith(("ws://", "wss://")):
+        raise SettingsError(
+            f"DIALER_EAR_URL：{s.ear_url!r} 不是 ws:// 或 wss:// 地址；请填 dialer ear 的地址"
+        )
+    if s.listen == "stream" and not s.ear_url:
+        raise SettingsError(
+            "DIALER_LISTEN=stream 需要 DIALER_EAR_URL（dialer ear 的 ws:// 地址）；请填写或改为 auto"
+        )
+    if s.ear_end_silence_ms < 100:
+        raise SettingsError(f"DIALER_EAR_END_SILENCE_MS：至少 100 毫秒，得到 {s.ear_end_silence_ms}")
 
 
 def _check_profile(s: Settings) -> None:

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "dialer.cli.batches",
     "dialer.cli.scheduler",
     "dialer.cli.emulator",
+    "dialer.cli.ear",
     "dialer.cli.speech",
     "dialer.cli.scripts",
     "dialer.cli.console",

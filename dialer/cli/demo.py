@@ -18,6 +18,10 @@ from dialer.profiles import PROFILES
 from dialer.settings import Settings
 
 DEMO_SIGNING_KEY = "demo-signing-key-not-for-production"  # the demo's emulator and service share it
+RECORD_SPEED = 15.0
+# Answers heard live are decoded as the audio comes, in real time: at 15x the ear's tens of milliseconds would
+# be heard as a second of silence, so live listening runs the calls at 4x.
+LIVE_SPEED = 4.0
 
 if TYPE_CHECKING:
     from dialer.demo.campaign import DemoPlaces
@@ -33,7 +37,12 @@ def register(group: click.Group) -> None:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="以一个 JSON 对象输出汇总。")
-@click.option("--speed", type=float, default=15.0, show_default=True, help="通话比真实时间快多少倍。")
+@click.option(
+    "--speed",
+    type=float,
+    default=None,
+    help="通话比真实时间快多少倍（默认 15；实时听答时为 4，因为语音识别按真实时间进行）。",
+)
 @click.option(
     "--dir",
     "root",
@@ -50,20 +59,20 @@ def register(group: click.Group) -> None:
 )
 @click.option(
     "--clip-delay", type=float, default=0.0, show_default=True,
-    help="模拟网关在每段回答录音结束后多少秒内返回 404（Twilio 可能如此）。",
+    help="模拟网关在每段回答录音结束后多少秒内返回 404（Twilio 可能如此）；此时改用 <Record> 录音听答。",
 )  # fmt: skip
 @pass_ctx
 def demo(
     ctx: Context,
     as_json: bool,
-    speed: float,
+    speed: float | None,
     root: Path | None,
     keys_only: bool,
     profile: str | None,
     clip_delay: float,
 ) -> None:
     """演示：导入约 20 位客户，在模拟时间里逐一回访，直到每个任务都有结果。"""
-    from dialer.demo.campaign import run_campaign
+    from dialer.demo.campaign import hears_live, run_campaign
     from dialer.demo.summary import summarise
     from dialer.demo.users import create_demo_users
     from dialer.model import open_database
@@ -75,15 +84,22 @@ def demo(
         )
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     settings = _with_profile(ctx.settings, profile)
+    if clip_delay:  # late answer clips are a matter of <Record>: answers heard live have none to fetch
+        settings = settings.replace(listen="record")
     root = root or settings.var_dir / "demo"
     err = Console(stderr=True)
     say = (lambda m: err.print(f"[dim]演示：[/] {m}")) if not as_json else (lambda m: None)
     started = time.monotonic()
     speech = None if keys_only else _standin(settings.var_dir / "models", say)
+    if speed is None:
+        speed = LIVE_SPEED if hears_live(settings, speech is not None) else RECORD_SPEED
+    elif speed <= 0:
+        raise click.BadParameter(f"必须大于 0（得到 {speed:g}）", param_hint="--speed")
     places = run_campaign(settings, root, speed, say, speech, clip_delay=clip_delay)
     db = open_database(places.database_url)
     svc = Services.build(settings.replace(database_url=places.database_url), db=db)
     summary = summarise(db, svc)
+    summary.note_dead_air(places.listening, places.dead_air)
     accounts = create_demo_users(db)
     svc.close()
     if as_json:
@@ -138,6 +154,19 @@ def _print_open_items(out: Console, summary: DemoSummary) -> None:
     out.print(table)
 
 
+def _print_dead_air(out: Console, summary: DemoSummary) -> None:
+    """Print how answers were heard and the silence after them, as measured in the call recordings."""
+    how = "实时听答（客户说完即判定）" if summary.listening == "stream" else "录音后识别（<Record>）"
+    air = summary.dead_air
+    if not air.get("answers"):
+        out.print(f"听答方式：{how}；录音中没有可测量的回答间隔")
+        return
+    out.print(
+        f"听答方式：{how}；客户答完到下一句提示之间的静音（按全程录音测量，{air['answers']} 次回答）："
+        f"中位数 {air['median_s']:.2f} 秒，95% 分位 {air['p95_s']:.2f} 秒"
+    )
+
+
 def _print(summary: DemoSummary, places: DemoPlaces, seconds: float) -> None:
     out = Console()
     table = Table(title="回访演示：结果汇总")
@@ -152,6 +181,7 @@ def _print(summary: DemoSummary, places: DemoPlaces, seconds: float) -> None:
     ):  # fmt: skip
         table.add_row(label, str(value))
     out.print(table)
+    _print_dead_air(out, summary)
     cases = Table(title="问题件")
     for col in ("客户", "问题", "回答"):
         cases.add_column(col)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,8 @@ class DemoPlaces:
     database_url: str
     recordings: Path
     web_url: str = ""
+    listening: str = "record"  # how answers were heard: "stream" (dialer ear) or "record"
+    dead_air: list[float] = field(default_factory=list)  # seconds of silence after each answer, in call time
 
 
 def demo_settings(base: Settings, root: Path) -> Settings:
@@ -95,11 +98,58 @@ def run_campaign(
             clip_delay=clip_delay,
         ) as emu:
             settings = settings.replace(gateway_url=emu.url)
+            settings = _listening(settings, speech)
             holder.app = create_app(settings, clock=clock, speech=speech)
-            _dial_until_done(settings, db, clock, say)
+            with _ear(settings, db, speech, say):
+                _dial_until_done(settings, db, clock, say)
             _drain_recordings(settings, db)
+            gaps = [
+                g for r in emu.engine.store.recordings() if r.source == "OutboundAPI" for g in _gaps(r.path)
+            ]
     db.dispose()
-    return DemoPlaces(root, settings.database_url, settings.recordings_dir, settings.public_url)
+    listening = "stream" if settings.hears_streams else "record"
+    return DemoPlaces(
+        root, settings.database_url, settings.recordings_dir, settings.public_url, listening, gaps
+    )
+
+
+def hears_live(settings: Settings, speech: bool) -> bool:
+    """Return whether the demo hears answers live: with speech, where the profile has `<Start>`, unless told not."""
+    return speech and settings.listen != "record" and "start" in settings.profile.media_streams
+
+
+def _listening(settings: Settings, speech: SpeechModel | None) -> Settings:
+    """Point the service at a `dialer ear` of the demo's own when it hears answers live."""
+    if not hears_live(settings, speech is not None):
+        return settings
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return settings.replace(ear_url=f"ws://127.0.0.1:{port}/stream")
+
+
+@contextmanager
+def _ear(settings: Settings, db: Database, speech: SpeechModel | None, say: Say) -> Iterator[None]:
+    """Run the demo's `dialer ear` process while the calls are made."""
+    if speech is None or not settings.hears_streams:
+        yield
+        return
+    from dialer.ear.process import ear_process
+
+    with ear_process(settings, speech.path, settings.var_dir / "ear.log"):
+        say(f"实时听答（dialer ear）已启动：{settings.ear_url}，客户说完即进入下一题")
+        yield
+
+
+def _gaps(path: Path) -> list[float]:
+    """Return the silence after each answer in one two-channel call recording (empty if it cannot be read)."""
+    from dialer.speech.dead_air import RecordingError, dead_air
+
+    try:
+        return dead_air(path, customer_channel=1)
+    except (RecordingError, OSError) as exc:
+        log.warning("dead air of %s not measured: %s", path, exc)
+        return []
 
 
 DEMO_SUPERVISOR = "演示主管"

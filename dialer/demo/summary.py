@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -43,9 +45,25 @@ class DemoSummary:
     with_open_items: int = 0
     open_items: list[dict[str, Any]] = field(default_factory=list)
     by_task: list[dict[str, Any]] = field(default_factory=list)
+    # How answers were heard ("stream": live by `dialer ear`; "record": `<Record>` clips), and the silence the
+    # customer heard between the end of each answer and the next prompt, from the full-call recordings.
+    listening: str = "record"
+    dead_air: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def note_dead_air(self, listening: str, gaps: list[float]) -> None:
+        """Keep how answers were heard and the median and 95th percentile of the silence after them."""
+        self.listening = listening
+        ordered = sorted(gaps)
+        if not ordered:
+            self.dead_air = {"answers": 0}
+            return
+        p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+        self.dead_air = {
+            "answers": len(ordered), "median_s": round(statistics.median(ordered), 2), "p95_s": round(p95, 2),
+        }  # fmt: skip
 
 
 def _count(db: Database, stmt: Any) -> int:

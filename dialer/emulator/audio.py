@@ -60,6 +60,11 @@ def is_silent(pcm: bytes) -> bool:
     return not pcm or audioop.max(pcm, WIDTH) < SILENCE_RMS
 
 
+def is_quiet(pcm: bytes) -> bool:
+    """Return True when a frame holds no speech (its loudness under the silence threshold)."""
+    return not pcm or audioop.rms(pcm, WIDTH) < SILENCE_RMS
+
+
 TRIM_PAD_FRAMES = 10  # keep 200 ms of quiet around the speech, as a recorder's trim does
 
 

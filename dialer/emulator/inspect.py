@@ -27,6 +27,7 @@ def call_report(call: Call, store: Store) -> dict[str, Any]:
         "events": list(call.events),
         "documents": list(call.documents),
         "webhooks": list(call.webhooks),
+        "streams": [dict(s) for s in call.streams],
     }
 
 
@@ -55,4 +56,6 @@ def summary_lines(calls: list[dict[str, Any]]) -> list[str]:
             lines.append(f"    {e['t']:>8.2f}s  {e['event']}  {detail}".rstrip())
         for w in c["webhooks"]:
             lines.append(f"    webhook {w['kind']} {w['method']} {w['url']} → {w['status'] or w['error']}")
+        for m in c.get("streams", []):
+            lines.append(f"    stream {m['name']} {m['url']} → {m['status']} ({m.get('chunks', 0)} frames)")
     return lines

@@ -12,7 +12,7 @@ import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from dialer.emulator import audio, bridging, prompts, recordings
+from dialer.emulator import audio, bridging, prompts, recordings, streams
 from dialer.emulator.documents import Verb
 from dialer.emulator.leg import CallEnded, Leg
 from dialer.emulator.personas import Persona
@@ -28,6 +28,7 @@ AMD_SECONDS = 1.5  # how long detection listens before it decides
 CALL_VERBS: dict[str, Verb] = {
     **PLAIN_VERBS, "Gather": prompts.gather, "Record": prompts.record,
     "Dial": bridging.dial, "Enqueue": bridging.enqueue,
+    "Start": streams.start, "Stop": streams.stop, "Connect": streams.connect,
 }  # fmt: skip
 
 
@@ -133,6 +134,7 @@ def _detect_machine(leg: Leg, persona: Persona) -> None:
 def _finish(leg: Leg, status: str) -> None:
     """Close the call: whole-call recording first, then the final status and the `completed` callbacks."""
     call = leg.call
+    streams.stop_all(leg)
     answered = leg.answered_at is not None
     length = leg.t - leg.answered_at if leg.answered_at is not None else 0.0
     rec = None

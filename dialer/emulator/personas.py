@@ -17,7 +17,9 @@ PERSONA_KEYS = {
     "match", "pattern", "regex", "name", "outcome", "answer_after", "hangup_after", "replies", "agent",
     "talk_for", "agent_say", "voice", "greeting",
 }  # fmt: skip
-REPLY_KEYS = {"say", "voice", "audio", "keys", "silence", "hangup"}
+REPLY_KEYS = {"say", "voice", "audio", "keys", "silence", "hangup", "then", "gap", "barge_in"}
+SPEAK_DELAY = 0.6  # call-time seconds a persona takes to start talking once a question has ended
+KEY_DELAY = 1.0
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "config" / "personas.toml"
 
 
@@ -27,7 +29,12 @@ class PersonaError(DialerError):
 
 @dataclass(frozen=True)
 class Reply:
-    """What the persona does at one prompt: speak, press keys, stay silent, or hang up."""
+    """What the persona does at one prompt: speak, press keys, stay silent, or hang up.
+
+    Timing, as a caller does it: `silence` seconds after the question ends before speaking (a pause to
+    think), or `barge_in` — start talking when that fraction of the question has been played (0.5: halfway);
+    `then` more words after a pause of `gap` seconds inside the answer (a slow "嗯……是的").
+    """
 
     say: str | None = None
     voice: str | None = None
@@ -35,6 +42,18 @@ class Reply:
     keys: str = ""
     silence: float = 0.0
     hangup: bool = False
+    then: tuple[str, ...] = ()
+    gap: float = 1.0
+    barge_in: float | None = None
+
+    @property
+    def speaks(self) -> bool:
+        return bool(self.say or self.audio or self.then)
+
+    @property
+    def delay(self) -> float:
+        """Return the call-time seconds between the end of the question and the first word or key."""
+        return self.silence or (SPEAK_DELAY if self.speaks else KEY_DELAY)
 
 
 @dataclass(frozen=True)
@@ -134,7 +153,15 @@ def _reply(path: Path, where: str, raw: Any) -> Reply:
     keys = str(raw.get("keys", ""))
     if any(k not in "0123456789*#ABCDw" for k in keys):
         raise ValueError(f"keys {keys!r} may hold only 0-9, *, #, A-D")
+    then = raw.get("then", ())
+    then = (then,) if isinstance(then, str) else tuple(str(t) for t in then)
+    barge_in = float(raw["barge_in"]) if "barge_in" in raw else None
+    if barge_in is not None and not 0.0 <= barge_in <= 1.0:
+        raise ValueError(f"barge_in must be a fraction of the question between 0 and 1, got {barge_in}")
     return Reply(
+        then=then,
+        gap=float(raw.get("gap", 1.0)),
+        barge_in=barge_in,
         say=str(raw["say"]) if "say" in raw else None,
         voice=str(raw["voice"]) if "voice" in raw else None,
         audio=audio,

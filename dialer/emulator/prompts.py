@@ -26,9 +26,8 @@ from dialer.emulator.personas import Reply
 if TYPE_CHECKING:
     from dialer.emulator.twiml import Interpreter
 
-SPEAK_DELAY = 0.6
-KEY_DELAY = 1.0
 BEEP = audio.tone((1000.0,), 0.5)
+FRAME = 0.02  # a recorder decides speech or silence 20 ms at a time
 
 
 def _num(el: ET.Element, name: str, default: float) -> float:
@@ -39,16 +38,8 @@ def _num(el: ET.Element, name: str, default: float) -> float:
 
 
 def speech(leg: Leg, reply: Reply) -> bytes:
-    """Return the audio of what the persona says in this reply."""
-    if reply.audio is not None:
-        return audio.to_pcm(reply.audio.read_bytes(), reply.audio.name)
-    if reply.say:
-        return leg.engine.tts.render(reply.say, reply.voice or leg.persona.voice)
-    return b""
-
-
-def _delay(reply: Reply) -> float:
-    return reply.silence or (SPEAK_DELAY if (reply.say or reply.audio) else KEY_DELAY)
+    """Return the audio of what the persona says in this reply, pauses inside it included."""
+    return b"".join(leg.words(reply))
 
 
 def _press(leg: Leg, keys: str, num: int, finish: str) -> tuple[str, str]:
@@ -60,6 +51,7 @@ def _press(leg: Leg, keys: str, num: int, finish: str) -> tuple[str, str]:
             continue
         if finish and key in finish:
             return digits, key
+        leg.keys.append((leg.audio_t, key))
         leg.play(audio.dtmf(key), channel=1)
         digits += key
         if num and len(digits) >= num:
@@ -84,10 +76,10 @@ def gather(interp: Interpreter, el: ET.Element, doc: Document) -> Document | Non
 
 
 def _collect(leg: Leg, reply: Reply | None, timeout: float, num: int, finish: str) -> tuple[str, str]:
-    if reply is None or (timeout > 0 and _delay(reply) >= timeout):
+    if reply is None or (timeout > 0 and reply.delay >= timeout):
         leg.sleep(timeout)
         return "", ""
-    leg.sleep(_delay(reply))
+    leg.sleep(reply.delay)
     leg.play(speech(leg, reply), channel=1)  # spoken words are heard but a keys-only Gather ignores them
     digits, finished = _press(leg, reply.keys, num, finish)
     if reply.hangup:
@@ -98,16 +90,20 @@ def _collect(leg: Leg, reply: Reply | None, timeout: float, num: int, finish: st
 
 
 def record(interp: Interpreter, el: ET.Element, doc: Document) -> Document | None:
-    """Record the persona's answer as an 8 kHz µ-law clip and post it to `action`."""
+    """Record the persona's answer as an 8 kHz µ-law clip and post it to `action`.
+
+    As Twilio's recorder does, it ends after `timeout` seconds without sound on the line (counted from
+    the start, and again after each word), at `maxLength`, on a `finishOnKey` key, or at a hang-up.
+    """
     leg = interp.leg
     timeout, max_len = _num(el, "timeout", 5.0), _num(el, "maxLength", 3600.0)
     if el.get("playBeep", "true").lower() != "false":
         leg.play(BEEP)
     start, hung_up = leg.audio_t, None
+    leg.listen_reply()
+    stop, ended, digits = until_quiet(leg, start, timeout, max_len, el.get("finishOnKey", "1234567890*#"))
     try:
-        ended, digits = _listen(
-            leg, leg.next_reply(), timeout, max_len, el.get("finishOnKey", "1234567890*#")
-        )
+        leg.sleep(stop - start)
     except CallEnded as exc:
         ended, digits, hung_up = "hangup", "hangup", exc
     end = leg.audio_t
@@ -136,35 +132,22 @@ def record(interp: Interpreter, el: ET.Element, doc: Document) -> Document | Non
     return interp.fetch(action, method, extra, "action:Record")
 
 
-def _listen(leg: Leg, reply: Reply | None, timeout: float, max_len: float, finish: str) -> tuple[str, str]:
-    """Let the persona answer into the recording; return (how it ended, finishing key)."""
-    limit = leg.audio_t + max_len
+def until_quiet(
+    leg: Leg, start: float, timeout: float, max_len: float, finish: str
+) -> tuple[float, str, str]:
+    """Return (audio time, how, key) at which a recording begun at `start` ends, from what is on the line.
 
-    def wait(seconds: float) -> bool:
-        span = min(seconds, limit - leg.audio_t)
-        leg.sleep(span)
-        return span < seconds
-
-    def silence_then_end() -> tuple[str, str]:
-        if timeout > 0:
-            return ("max-length" if wait(timeout) else "timeout"), ""
-        wait(max_len)
-        return "max-length", ""
-
-    if reply is None or not (reply.say or reply.audio or reply.keys or reply.hangup):
-        return silence_then_end()
-    if timeout > 0 and _delay(reply) >= timeout:
-        return silence_then_end()
-    if wait(_delay(reply)):
-        return "max-length", ""
-    pcm = speech(leg, reply)
-    room = int(max(limit - leg.audio_t, 0) * audio.RATE) * audio.WIDTH
-    leg.play(pcm[:room], channel=1)
-    if len(pcm) > room:
-        return "max-length", ""
-    _digits, finished = _press(leg, reply.keys, 0, finish)
-    if finished:
-        return "key", finished
-    if reply.hangup:
-        raise CallEnded("caller")
-    return silence_then_end()
+    The persona's answer is on channel 1 as it will be spoken, so the recorder's decision — `timeout`
+    seconds of quiet, `maxLength`, or a finishing key — can be read off the line ahead of time.
+    """
+    keys = sorted((t, k) for t, k in leg.keys if t >= start and k in finish)
+    limit, quiet_since, t = start + max_len, start, start
+    while t < limit:
+        if keys and keys[0][0] < t + FRAME:
+            return keys[0][0], "key", keys[0][1]
+        if not audio.is_quiet(leg.timeline.slice(1, t, t + FRAME)):
+            quiet_since = t + FRAME
+        elif timeout > 0 and t + FRAME - quiet_since >= timeout - 1e-9:
+            return t + FRAME, "timeout", ""
+        t += FRAME
+    return limit, "max-length", ""

@@ -112,6 +112,7 @@ class Call:
     events: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
     webhooks: list[dict[str, Any]] = field(default_factory=list)
+    streams: list[dict[str, Any]] = field(default_factory=list)  # each Media Stream, for the inspection
     signals: Signals = field(default_factory=Signals)
     started_mono: float = field(default_factory=time.monotonic)
 

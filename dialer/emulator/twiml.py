@@ -49,14 +49,26 @@ class Interpreter:
     def execute(self, doc: Document) -> Document | None:
         """Run one document's verbs; return the next document when a verb moves on to one."""
         self.leg.call.documents.append({"t": round(self.leg.t, 3), "url": doc.url, "twiml": _text(doc.root)})
-        for verb in doc.root:
+        verbs = list(doc.root)
+        for i, verb in enumerate(verbs):
             self.leg.log("verb", verb=verb.tag)
+            self.leg.question = self._asks(verbs, i)
             if not self.leg.engine.profile.validates_whole_document:
                 self._check_verb(verb)
             nxt = self.handlers[verb.tag](self, verb, doc)
             if nxt is not None:
                 return nxt
         return None
+
+    def _asks(self, verbs: list[ET.Element], i: int) -> bool:
+        """Return True when verb `i` is a question: a prompt right before the call listens for the answer.
+
+        The call listens in a `<Record>`, or in a `<Pause>` while a Media Stream hears the line.
+        """
+        if verbs[i].tag not in ("Play", "Say") or i + 1 >= len(verbs):
+            return False
+        after = verbs[i + 1].tag
+        return after == "Record" or (after == "Pause" and bool(self.leg.streams))
 
     def _check_verb(self, verb: ET.Element) -> None:
         """Somleng: a verb it cannot run is an error that ends the document, and the call, there."""
@@ -149,6 +161,8 @@ def _play(interp: Interpreter, el: ET.Element, doc: Document) -> None:
 
 
 def _pause(interp: Interpreter, el: ET.Element, doc: Document) -> None:
+    if interp.leg.asked:  # the wait after a question: the persona answers into it
+        interp.leg.listen_reply()
     interp.leg.sleep(float(el.get("length", "1") or 1))
 
 

@@ -167,7 +167,12 @@ class Gateway:
         return [_info(c) for c in calls]
 
     def redirect(self, sid: str, url: str) -> CallInfo:
+        """Move a live call to the TwiML at `url`: the verb in progress is cut at once (Calls API update)."""
         return _info(self._retrying("update", lambda: self.client.calls(sid).update(url=url, method="POST")))
+
+    def update_twiml(self, sid: str, twiml: str) -> CallInfo:
+        """Move a live call to this TwiML document at once, without the gateway fetching a URL."""
+        return _info(self._retrying("update", lambda: self.client.calls(sid).update(twiml=twiml)))
 
     def hang_up(self, sid: str) -> CallInfo:
         return _info(self._retrying("update", lambda: self.client.calls(sid).update(status="completed")))

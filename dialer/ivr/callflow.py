@@ -14,10 +14,11 @@ from flask import Blueprint, Response, request
 
 from dialer.ivr.conversation import CallStarted, Conversation
 from dialer.ivr.http import EMPTY, find_attempt, signed, twiml
-from dialer.ivr.turns import hear
+from dialer.ivr.turns import hear, hear_streamed
 from dialer.ivr.twiml import NO_INPUT_PARAM, TURN_PARAM
 from dialer.ivr.values import State
-from dialer.model import Attempt
+from dialer.model import Attempt, HeardStatus
+from dialer.model.heard import heard_for
 from dialer.services import Services, services
 
 bp = Blueprint("ivr_call", __name__, url_prefix="/ivr")
@@ -54,7 +55,13 @@ def answer() -> Response:
         if not conversation.awaits(attempt, state, turn):  # a retry of a turn already handled, or a stale one
             return twiml(attempt.ivr_state.get("twiml") or EMPTY)
         kind = conversation.question_kind(s, attempt, state)
-    heard = hear(svc, request.form.to_dict(), kind, request.args.get(NO_INPUT_PARAM) == "1")
+        no_input = request.args.get(NO_INPUT_PARAM) == "1"
+        # The answer time ran out just as the ear heard an answer (or its call update failed): take that answer.
+        streamed = heard_for(s, attempt.id, state.turn) if no_input else None
+    if streamed is not None and streamed.status == HeardStatus.FINAL:
+        heard = hear_streamed(streamed, kind)
+    else:
+        heard = hear(svc, request.form.to_dict(), kind, no_input)
     with _sqlite_writer(svc), svc.db.session() as s, s.begin():
         attempt = s.get_one(Attempt, int(request.args["a"]), with_for_update=svc.db.is_postgres)
         if not conversation.awaits(attempt, state, turn):
@@ -63,6 +70,32 @@ def answer() -> Response:
     # An escalation only asks for an agent ("agent_requested"): the scheduler's worker places the agent's
     # leg, paced like every call, so this reply never waits on the gateway.
     return twiml(body)
+
+
+@bp.post("/heard")
+@signed
+def heard() -> Response:
+    """Take the answer `dialer ear` heard on the stream, as the answer webhook takes a `<Record>` clip.
+
+    The ear stored the words and the clip, then moved the call here. An answer for a question the call is
+    no longer on (its `<Pause>` ran out first and the call moved on) changes nothing.
+    """
+    svc = services()
+    conversation = Conversation(svc)
+    now = svc.clock.now()
+    turn = request.args.get(TURN_PARAM, "")
+    with _sqlite_writer(svc), svc.db.session() as s, s.begin():
+        attempt = find_attempt(s)
+        if attempt is None or not attempt.ivr_state.get("state"):
+            return twiml(EMPTY)
+        if svc.db.is_postgres:
+            s.refresh(attempt, with_for_update=True)
+        state = State.from_dict(attempt.ivr_state["state"])
+        row = heard_for(s, attempt.id, state.turn)
+        if not conversation.awaits(attempt, state, turn) or row is None or row.status != HeardStatus.FINAL:
+            return twiml(attempt.ivr_state.get("twiml") or EMPTY)
+        event = hear_streamed(row, conversation.question_kind(s, attempt, state))
+        return twiml(conversation.advance(s, attempt, event, now))
 
 
 def _sqlite_writer(svc: Services) -> AbstractContextManager[Any]:

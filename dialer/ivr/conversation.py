@@ -19,9 +19,10 @@ from dialer.ivr import flow
 from dialer.ivr.escalation import escalate, latest_escalation, queue_name
 from dialer.ivr.items import call_context, standing
 from dialer.ivr.turns import Heard, describe, store_turn
-from dialer.ivr.twiml import Handover, Urls, render
-from dialer.ivr.values import CallContext, Event, State, Step
+from dialer.ivr.twiml import Handover, Streaming, Urls, render, waiting
+from dialer.ivr.values import Answer, CallContext, Event, State, Step
 from dialer.model import Attempt, AttemptOutcome, EscalationStatus
+from dialer.model.heard import heard_for
 from dialer.model.outcomes import is_machine, record_event
 from dialer.services import Services
 
@@ -58,6 +59,7 @@ class Conversation:
         flow_event = event.event if isinstance(event, Heard) else event
         new_state, step = flow.step(script, state, flow_event, self.context(attempt, now))
         if isinstance(event, Heard):
+            self._note_ear_missing(s, attempt, state, event, now)
             record_event(s, attempt, "answer", f"turn {state.turn}", describe(event), at=now)
             if step.record is not None:
                 store_turn(s, self.svc, attempt, step.record, event, attempt.task.department, now)
@@ -72,8 +74,8 @@ class Conversation:
         if step.escalate and isinstance(event, Heard):
             escalate(s, self.svc, attempt, new_state.escalated or "agent", now)
         handled = state.turn if isinstance(event, Heard) else None
-        body = self._render(step, attempt, self._handover(s, attempt) if step.escalate else None)
-        return self._keep(s, attempt, new_state, body, now, handled)
+        body, stream = self._render(step, attempt, self._handover(s, attempt) if step.escalate else None)
+        return self._keep(s, attempt, new_state, body, now, handled, stream)
 
     def awaits(self, attempt: Attempt, state: State, turn: str) -> bool:
         """Return whether an answer to `turn` is the one the call is waiting on, not yet handled."""
@@ -120,7 +122,8 @@ class Conversation:
             record_event(s, attempt, "note", "script_not_approved", {"error": str(exc)}, at=now)
             return self._keep(s, attempt, None, HANGUP, now)
         state, step = flow.start(script, self.context(attempt, now))
-        return self._keep(s, attempt, state, self._render(step, attempt), now)
+        body, stream = self._render(step, attempt)
+        return self._keep(s, attempt, state, body, now, stream=stream)
 
     def _handover(self, s: Session, attempt: Attempt) -> Handover | None:
         """Return the agent a direct `<Dial>` rings (profiles without queues), or None where queues exist."""
@@ -132,11 +135,51 @@ class Conversation:
         agent = esc.agent_phone if esc is not None and ringing else None
         return Handover(agent, settings.agent_wait_seconds, settings.twilio_from_number)
 
-    def _render(self, step: Step, attempt: Attempt, handover: Handover | None = None) -> str:
+    def _render(
+        self, step: Step, attempt: Attempt, handover: Handover | None = None
+    ) -> tuple[str, dict[str, Any] | None]:
+        """Return the step's TwiML and, when it starts a stream, what `dialer ear` needs to hear it."""
         settings = self.svc.settings
-        return render(
-            step, self.urls(attempt), settings.say_voice, settings.say_language, settings.profile, handover
+        streaming = self._streaming(attempt)
+        urls = self.urls(attempt)
+        body = render(
+            step, urls, settings.say_voice, settings.say_language, settings.profile, handover, streaming
         )
+        listen = step.listen
+        if streaming is None or listen is None or not streaming.hears(listen):
+            return body, None
+        stream = {
+            "name": streaming.name(listen), "turn": listen.turn, "kind": listen.kind,
+            "wait": waiting(listen.max_length, urls, listen.turn),
+        }  # fmt: skip
+        return body, stream
+
+    def _streaming(self, attempt: Attempt) -> Streaming | None:
+        """Return how this call's next document uses streams, or None where answers are heard by <Record>."""
+        settings = self.svc.settings
+        if not settings.hears_streams:
+            return None
+        previous = (attempt.ivr_state.get("stream") or {}).get("name")
+        listen = attempt.ivr_state.get("listen") != "record"
+        return Streaming(settings.ear_url, attempt.id, settings.webhook_key, previous, listen)
+
+    def _note_ear_missing(
+        self, s: Session, attempt: Attempt, state: State, event: Heard, now: datetime
+    ) -> None:
+        """After a streamed question went unanswered and the ear never got its stream, hear by <Record>.
+
+        A silent customer and an ear that is down look alike to the gateway (the `<Pause>` runs out); the ear
+        notes every stream it takes, so no note means nobody listened: the rest of the call uses `<Record>`.
+        """
+        stream = attempt.ivr_state.get("stream")
+        if not stream or stream.get("turn") != state.turn or attempt.ivr_state.get("listen") == "record":
+            return
+        if not isinstance(event.event, Answer) or event.event.label != "no_answer":
+            return
+        if heard_for(s, attempt.id, state.turn) is not None:
+            return
+        attempt.ivr_state = {**attempt.ivr_state, "listen": "record"}
+        record_event(s, attempt, "note", "ear_missing", {"stream": stream.get("name", "")}, at=now)
 
     def _keep(
         self,
@@ -146,11 +189,16 @@ class Conversation:
         body: str,
         now: datetime,
         handled: int | None = None,
+        stream: dict[str, Any] | None = None,
     ) -> str:
         """Store the state and the TwiML with the attempt (a retried request gets the same); return it."""
         data: dict[str, Any] = {"twiml": body}
         if state is not None:
             data["state"] = state.to_dict()
+        if stream is not None:
+            data["stream"] = stream  # the question `dialer ear` may hear now
+        if attempt.ivr_state.get("listen"):
+            data["listen"] = attempt.ivr_state["listen"]
         mark = handled if handled is not None else attempt.ivr_state.get("handled")
         if mark is not None:
             data["handled"] = mark

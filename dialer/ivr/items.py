@@ -61,6 +61,7 @@ def call_context(
         elderly_age=settings.elderly_age,
         keys_only=keys_only,
         record_keys=settings.profile.record_digits,
+        timeout=settings.record_timeout,
     )
 
 

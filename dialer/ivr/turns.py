@@ -20,6 +20,7 @@ from dialer.ivr.values import Answer, AnswerRecord, Event, Hangup
 from dialer.model import Answer as AnswerRow
 from dialer.model import Attempt, ProblemCase, Recording
 from dialer.model.cases import file_problem_case
+from dialer.model.heard import HeardAnswer
 from dialer.model.suggestions import Suggestion
 from dialer.policy.classify import classify
 from dialer.services import Services
@@ -37,6 +38,7 @@ class Heard:
     clip: bytes | None = None
     clip_sid: str | None = None
     clip_url: str | None = None
+    clip_id: int | None = None  # a clip stored already (the one `dialer ear` heard)
     transcript: str = ""
     matched: str = ""
     elapsed: float = 0.0
@@ -104,10 +106,25 @@ def _transcribe(svc: Services, url: str, sid: str | None, kind: str) -> Heard:
         heard.event = Answer("no_answer")
         heard.matched = transcript.no_answer_reason
         return heard
-    result = classify(transcript.text, kind)
+    return _classified(heard, transcript.text, kind)
+
+
+def _classified(heard: Heard, text: str, kind: str) -> Heard:
+    """Classify the words heard for a question of this kind (是/否/unclear …) and note what matched."""
+    result = classify(text, kind)
     heard.event = Answer(result.label, transcript=result.text)
     heard.transcript, heard.matched = result.text, result.matched
     return heard
+
+
+def hear_streamed(row: HeardAnswer, kind: str) -> Heard:
+    """Turn what `dialer ear` heard on the stream into the same event a `<Record>` clip would make."""
+    heard = Heard(Answer("unclear"), clip_id=row.clip_id)
+    heard.elapsed = (row.server_ms or 0) / 1000
+    if row.keys and row.keys[0] in KEY_LABELS:
+        digit = row.keys[0]
+        return Heard(Answer(KEY_LABELS[digit], keys=digit), clip_id=row.clip_id, matched=f"key {digit}")
+    return _classified(heard, row.text, kind)
 
 
 def store_turn(
@@ -125,6 +142,8 @@ def store_turn(
     if existing is not None:
         return existing  # a retried webhook: stored already
     clip = _store_clip(s, svc, attempt, rec, heard, now) if heard.clip is not None else None
+    if clip is None and heard.clip_id is not None:
+        clip = s.get(Recording, heard.clip_id)
     row = AnswerRow(
         attempt_id=attempt.id, question_id=rec.question_id, question_text=rec.question_text, turn=rec.turn,
         clip_id=clip.id if clip else None, transcript=heard.transcript, keys=rec.keys,
@@ -148,18 +167,35 @@ def _store_clip(
     s: Session, svc: Services, attempt: Attempt, rec: AnswerRecord, heard: Heard, now: datetime
 ) -> Recording:
     assert heard.clip is not None
-    rel = Path(f"{now:%Y/%m/%d}") / f"attempt-{attempt.id}" / f"{rec.question_id}-t{rec.turn}.wav"
-    path = svc.settings.recordings_dir / rel
+    name = f"{rec.question_id}-t{rec.turn}.wav"
+    return keep_clip(
+        s,
+        svc.settings.recordings_dir,
+        attempt.id,
+        name,
+        heard.clip,
+        now,
+        sid=heard.clip_sid,
+        url=heard.clip_url,
+    )
+
+
+def keep_clip(
+    s: Session, folder: Path, attempt_id: int, name: str, data: bytes, now: datetime, *,
+    sid: str | None = None, url: str | None = None,
+) -> Recording:  # fmt: skip
+    """Write an answer clip under the recordings folder (never half-written) and note it with its SHA-256."""
+    rel = Path(f"{now:%Y/%m/%d}") / f"attempt-{attempt_id}" / name
+    path = folder / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".part")
-    tmp.write_bytes(heard.clip)
+    tmp.write_bytes(data)
     tmp.replace(path)  # never leave a half-written clip under its final name
     clip = Recording(
-        attempt_id=attempt.id, kind="clip", gateway_sid=heard.clip_sid, gateway_url=heard.clip_url, status="stored",
-        path=str(rel), sha256=hashlib.sha256(heard.clip).hexdigest(), size=len(heard.clip), channels=1,
-        stored_at=now,
+        attempt_id=attempt_id, kind="clip", gateway_sid=sid, gateway_url=url, status="stored",
+        path=str(rel), sha256=hashlib.sha256(data).hexdigest(), size=len(data), channels=1, stored_at=now,
     )  # fmt: skip
-    if heard.clip_sid and s.scalar(select(Recording.id).where(Recording.gateway_sid == heard.clip_sid)):
+    if sid and s.scalar(select(Recording.id).where(Recording.gateway_sid == sid)):
         clip.gateway_sid = None  # the same clip noted twice: keep the file, not a duplicate key
     s.add(clip)
     s.flush()

@@ -18,8 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, Start, Stop, VoiceResponse
 
+from dialer.gateway.streams import stream_name, stream_token
+from dialer.ivr.script import OPEN
 from dialer.ivr.values import Listen, Prompt, Step
 from dialer.profiles import TWILIO, Profile
 
@@ -62,6 +64,27 @@ def with_query(url: str, extra: dict[str, str]) -> str:
 
 
 @dataclass(frozen=True)
+class Streaming:
+    """Hear answers on a Media Stream (`<Start><Stream>` to `dialer ear`) instead of `<Record>`.
+
+    `previous` is the stream an earlier document started and that may still run: it is stopped first.
+    """
+
+    ear_url: str
+    attempt_id: int
+    key: str  # the service's webhook secret: signs each stream's token
+    previous: str | None = None
+    listen: bool = True  # False: the call has fallen back to <Record>; only stop the previous stream
+
+    def hears(self, listen: Listen) -> bool:
+        """Return whether this question's answer is heard on a stream (spoken yes/no kinds, not opinions)."""
+        return self.listen and not listen.keys_only and listen.kind != OPEN
+
+    def name(self, listen: Listen) -> str:
+        return stream_name(self.attempt_id, listen.turn)
+
+
+@dataclass(frozen=True)
 class Handover:
     """Where a direct `<Dial>` escalation rings: the agent's phone (None: none is free), for how long."""
 
@@ -77,9 +100,17 @@ def render(
     language: str = "cmn-CN",
     profile: Profile = TWILIO,
     handover: Handover | None = None,
+    streaming: Streaming | None = None,
 ) -> str:
     """Return the TwiML document for one step, within what the gateway's profile can do."""
     response = VoiceResponse()
+    if streaming is not None and streaming.previous:
+        stop = Stop()
+        stop.stream(name=streaming.previous)
+        response.append(stop)
+    if step.listen is not None and streaming is not None and streaming.hears(step.listen):
+        _stream(response, step, streaming, urls, voice, language, profile)
+        return str(response.to_xml(xml_declaration=True))
     if step.listen is not None and step.listen.keys_only:
         gather = response.gather(
             input="dtmf",
@@ -107,6 +138,33 @@ def render(
         _dial_agent(response, urls, handover)
     else:
         response.hangup()
+    return str(response.to_xml(xml_declaration=True))
+
+
+def _stream(
+    response: VoiceResponse, step: Step, streaming: Streaming, urls: Urls, voice: str, language: str,
+    profile: Profile,
+) -> None:  # fmt: skip
+    """Start this question's stream, ask it, and leave the answer time; `dialer ear` moves the call on."""
+    listen = step.listen
+    assert listen is not None
+    start = Start()
+    # Both tracks: the ear hears the customer, and hears whether the prompt is still playing (barge-in).
+    stream = start.stream(name=streaming.name(listen), url=streaming.ear_url, track="both_tracks")
+    stream.parameter(name="attempt", value=str(streaming.attempt_id))
+    stream.parameter(name="step", value=str(listen.turn))
+    stream.parameter(name="token", value=stream_token(streaming.attempt_id, listen.turn, streaming.key))
+    response.append(start)
+    _prompts(response, step.say, urls, voice, language)
+    silence(response, listen.timeout, urls, profile)
+    _fallback(response, listen, urls, voice, language)
+
+
+def waiting(listen_seconds: int, urls: Urls, turn: int) -> str:
+    """Return the document that only waits while the customer talks (barge-in stops the prompt with it)."""
+    response = VoiceResponse()
+    response.pause(length=listen_seconds)
+    response.redirect(urls.answer_for(turn, no_input=True), method="POST")
     return str(response.to_xml(xml_declaration=True))
 
 

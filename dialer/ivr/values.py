@@ -49,7 +49,7 @@ class CallContext:
         True  # a key that ends a spoken answer is reported (not on Somleng): else re-ask by keys
     )
     max_length: int = 10  # seconds one spoken answer may last
-    timeout: int = 4  # seconds of silence that end an answer
+    timeout: int = 3  # seconds of silence that end an answer (tests/benchmarks/bench_record_timeout.py)
 
     def fill(self, text: str) -> str:
         """Put this call's values into a script line's placeholders, choosing each "[A|B]" by them."""
@@ -122,7 +122,7 @@ class Listen:
     keys_only: bool
     turn: int
     max_length: int = 10
-    timeout: int = 4
+    timeout: int = 3
     finish_on_key: str = "120"
     fallback: str = ""  # spoken when nothing was heard, before redirecting with a no-input marker
 

@@ -14,6 +14,7 @@ from dialer.model.cases import CaseNote, ProblemCase
 from dialer.model.db import MAX_ID, Database, migrate, open_database, parse_id
 from dialer.model.dials import AgentDial
 from dialer.model.followups import FollowUp
+from dialer.model.heard import HeardAnswer, HeardStatus
 from dialer.model.pacing import DialPacer
 from dialer.model.people import Customer, OptOut, User
 from dialer.model.quality import QaSample
@@ -54,6 +55,8 @@ __all__ = [
     "EscalationStatus",
     "FiledReport",
     "FollowUp",
+    "HeardAnswer",
+    "HeardStatus",
     "ImportBatch",
     "OptOut",
     "ProblemCase",

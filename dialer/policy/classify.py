@@ -76,6 +76,15 @@ def classify(text: str, kind: str = "yes_no", keys: str = "", bad_answer: str = 
     return Classification(label, matched, joined, label == bad_answer, reason)
 
 
+def decisive(text: str, kind: str = "yes_no") -> bool:
+    """Return whether these words already settle an answer: 是, 否 or a person, not only 嗯 or a filler.
+
+    A live listener ends an answer at a short pause only when they do: "嗯……不是" must not be cut after 嗯.
+    """
+    result = classify(text, kind)
+    return result.label != "unclear" and result.reason != "acknowledgement only"
+
+
 def _normalise(text: str) -> str:
     # Punctuation becomes a clause mark, so a negation never reaches across "不是，是的".
     return _NOT_WORD.sub("|", unicodedata.normalize("NFKC", text).lower()).strip("|")

@@ -29,7 +29,7 @@ KEY_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
 TURN = re.compile(r"turn (\d+)")
 VERBS = {"Say": "播报", "Play": "放音", "Record": "录音作答", "Gather": "收号", "Enqueue": "进入排队",
          "Dial": "转接", "Redirect": "跳转", "Pause": "停顿", "Hangup": "挂断", "Leave": "离开队列",
-         "Reject": "拒接"}  # fmt: skip
+         "Reject": "拒接", "Start": "开始实时听答", "Stop": "停止实时听答"}  # fmt: skip
 # An agent's own call (拨打): its steps, from the worker and the webhooks of `dialer.ivr.dials`.
 DIAL_STEPS = {
     "agent_rung": "坐席拨打：正在呼叫坐席电话", "agent_not_rung": "坐席拨打：未能呼叫坐席电话",

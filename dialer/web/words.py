@@ -54,6 +54,7 @@ EVENT_NAMES = {
     "claim_expired": "领取超时", "reconciled": "向网关核对状态", "bridged": "已接通坐席",
     "absent": "无录音", "leave": "客户离开队列", "hangup": "客户挂断", "redirected": "转接",
     "queue-full": "队列已满", "error": "错误", "system-error": "系统错误",
+    "ear_missing": "实时听答未收到通话音频，本通电话改为录音作答",
 }  # fmt: skip
 TASK_STATUSES = labels_by_word(TaskStatus)
 CASE_STATUSES = labels_by_word(CaseStatus)

@@ -178,7 +178,13 @@ class Line:
 
 @contextmanager
 def open_line(
-    root: Path, personas: str, speech: object, emulator: dict[str, Any] | None = None, **changes: Any
+    root: Path,
+    personas: str,
+    speech: object,
+    emulator: dict[str, Any] | None = None,
+    *,
+    speed: float | None = None,
+    **changes: Any,
 ) -> Iterator[Line]:
     """Start the web app, the emulator (with these personas and `emulator` options) and a migrated SQLite
     database under root."""
@@ -202,7 +208,7 @@ def open_line(
         with run_emulator(
             settings,
             personas=root / "personas.toml",
-            speed=SPEED,
+            speed=speed if speed is not None else SPEED,  # read at call time: benchmarks set SPEED
             data_dir=root / "emu",
             cps=200,
             **(emulator or {}),

@@ -36,6 +36,7 @@ def test_exact_matches_win_over_patterns(tmp_path: Path) -> None:
         ('[[persona]]\nmatch = "+1"\nreplies = [{sing = "la"}]\n', "sing"),
         ('[[persona]]\nmatch = "+1"\nreplies = [{audio = "missing.wav"}]\n', "missing.wav"),
         ("[[persona]\n", "not valid TOML"),
+        ('[[persona]]\nmatch = "+1"\nreplies = [{say = "是", barge_in = 1.5}]\n', "barge_in"),
     ],
 )
 def test_a_mistake_is_named(tmp_path: Path, text: str, named: str) -> None:
@@ -43,3 +44,15 @@ def test_a_mistake_is_named(tmp_path: Path, text: str, named: str) -> None:
     path.write_text(text)
     with pytest.raises(PersonaError, match=named.replace("+", r"\+")):
         PersonaBook.load(path)
+
+
+def test_a_reply_can_be_slow_late_or_over_the_question(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(
+        '[[persona]]\nmatch = "+1"\nreplies = [{say = "嗯", then = "是的", gap = 1.5}, {say = "是", silence = 2.5},'
+        ' {say = "是", barge_in = 0.5}, {keys = "1"}]\n',
+        encoding="utf-8",
+    )
+    slow, late, over, keys = PersonaBook.load(path).find("+1").replies
+    assert (slow.then, slow.gap, slow.delay) == (("是的",), 1.5, 0.6)
+    assert late.delay == 2.5 and over.barge_in == 0.5 and keys.delay == 1.0

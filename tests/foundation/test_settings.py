@@ -30,6 +30,10 @@ def test_it_reads_environment_over_defaults() -> None:
         ({"DIALER_CUSTOMER_CHANNEL": "2"}, "DIALER_CUSTOMER_CHANNEL"),
         ({"DIALER_MACHINE_DETECTION": "maybe"}, "DIALER_MACHINE_DETECTION"),
         ({"DIALER_ANSWER_BUDGET": "20"}, "DIALER_ANSWER_BUDGET"),  # past Twilio's 15 s webhook wait
+        (
+            {"DIALER_RECORD_TIMEOUT": "0"},
+            "DIALER_RECORD_TIMEOUT",
+        ),  # a recording that ends at once hears nothing
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_key(env: dict[str, str], key: str) -> None:
