@@ -219,37 +219,21 @@ def _check(s: Settings) -> None:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SettingsError(
-            f"DIALER_TIMEZONE: unknown time zone {s.timezone!r}; use e.g. Asia/Shanghai"
+            f"DIALER_TIMEZONE：不认识时区 {s.timezone!r}；请写成 Asia/Shanghai 这样的时区名"
         ) from exc
     if not s.public_url.startswith(("http://", "https://")):
-        raise SettingsError("DIALER_PUBLIC_URL: must start with http:// or https://")
+        raise SettingsError("DIALER_PUBLIC_URL：必须以 http:// 或 https:// 开头")
     if s.gateway_url and not s.gateway_url.startswith(("http://", "https://")):
-        raise SettingsError("DIALER_GATEWAY_URL: must be empty (real Twilio) or an http(s) URL")
+        raise SettingsError("DIALER_GATEWAY_URL：留空（使用 Twilio 本身）或填写 http(s):// 地址")
     _check_profile(s)
     if s.uses_real_twilio and s.twilio_auth_token == DEV_AUTH_TOKEN:
         raise SettingsError(
-            "TWILIO_AUTH_TOKEN: the built-in development token cannot be used with real Twilio; "
-            "set TWILIO_AUTH_TOKEN or TWILIO_AUTH_TOKEN_FILE"
+            "TWILIO_AUTH_TOKEN：内置的开发用密钥不能用于真实的 Twilio；"
+            "请设置 TWILIO_AUTH_TOKEN 或 TWILIO_AUTH_TOKEN_FILE"
         )
     if not s.twilio_from_number.startswith("+"):
-        raise SettingsError("TWILIO_FROM_NUMBER: must be in E.164 form, e.g. +862161234567")
-    for name, value in (
-        ("DIALER_MAX_CPS", s.max_calls_per_second),
-        ("DIALER_MAX_CONCURRENT_CALLS", s.max_concurrent_calls),
-        ("DIALER_RING_TIMEOUT", s.ring_timeout),
-        ("DIALER_TICK_SECONDS", s.tick_seconds),
-        ("DIALER_CLAIM_LEASE_SECONDS", s.claim_lease_seconds),
-        ("DIALER_ANSWER_BUDGET", s.answer_budget_seconds),
-        ("DIALER_RECORD_TIMEOUT", s.record_timeout),
-        ("DIALER_EMULATOR_CPS", s.emulator_cps),
-        ("DIALER_IMPORT_MAX_ROWS", s.import_max_rows),
-        ("DIALER_IMPORT_MAX_COLUMNS", s.import_max_columns),
-        ("DIALER_IMPORT_MAX_XLSX_MB", s.import_max_xlsx_mb),
-        ("DIALER_SESSION_IDLE_MINUTES", s.session_idle_minutes),
-        ("DIALER_SESSION_MAX_HOURS", s.session_max_hours),
-    ):
-        if value <= 0:
-            raise SettingsError(f"{name}: must be greater than zero, got {value}")
+        raise SettingsError("TWILIO_FROM_NUMBER：必须是带国家码的号码，例如 +862161234567")
+    _check_positive(s)
     if s.answer_budget_seconds >= TWILIO_WEBHOOK_WAIT:
         raise SettingsError(
             f"DIALER_ANSWER_BUDGET：{s.answer_budget_seconds:g} 秒太长，网关最多等待 webhook "
@@ -268,13 +252,33 @@ def _check(s: Settings) -> None:
     _check_windows(s.call_windows)
     _check_console(s)
     if s.recordings_codec not in ("opus", "wav"):
-        raise SettingsError(f"DIALER_RECORDINGS_CODEC: must be opus or wav, got {s.recordings_codec!r}")
+        raise SettingsError(f"DIALER_RECORDINGS_CODEC：只能是 opus 或 wav，现在是 {s.recordings_codec!r}")
     if s.recordings_url and not s.recordings_url.startswith("s3://"):
-        raise SettingsError("DIALER_RECORDINGS_URL: must be empty (the folder) or s3://bucket/prefix")
+        raise SettingsError("DIALER_RECORDINGS_URL：留空（保存在录音文件夹）或写成 s3://存储桶/前缀")
     if s.s3_lock_mode not in ("COMPLIANCE", "GOVERNANCE"):
-        raise SettingsError("DIALER_S3_LOCK_MODE: must be COMPLIANCE or GOVERNANCE")
+        raise SettingsError("DIALER_S3_LOCK_MODE：只能是 COMPLIANCE 或 GOVERNANCE")
     if s.recording_max_tries < 1:
-        raise SettingsError("DIALER_RECORDING_MAX_TRIES: must be at least 1")
+        raise SettingsError("DIALER_RECORDING_MAX_TRIES：至少为 1")
+
+
+def _check_positive(s: Settings) -> None:
+    for name, value in (
+        ("DIALER_MAX_CPS", s.max_calls_per_second),
+        ("DIALER_MAX_CONCURRENT_CALLS", s.max_concurrent_calls),
+        ("DIALER_RING_TIMEOUT", s.ring_timeout),
+        ("DIALER_TICK_SECONDS", s.tick_seconds),
+        ("DIALER_CLAIM_LEASE_SECONDS", s.claim_lease_seconds),
+        ("DIALER_ANSWER_BUDGET", s.answer_budget_seconds),
+        ("DIALER_RECORD_TIMEOUT", s.record_timeout),
+        ("DIALER_EMULATOR_CPS", s.emulator_cps),
+        ("DIALER_IMPORT_MAX_ROWS", s.import_max_rows),
+        ("DIALER_IMPORT_MAX_COLUMNS", s.import_max_columns),
+        ("DIALER_IMPORT_MAX_XLSX_MB", s.import_max_xlsx_mb),
+        ("DIALER_SESSION_IDLE_MINUTES", s.session_idle_minutes),
+        ("DIALER_SESSION_MAX_HOURS", s.session_max_hours),
+    ):
+        if value <= 0:
+            raise SettingsError(f"{name}：必须大于 0，现在是 {value}")
 
 
 LISTEN_MODES = ("auto", "stream", "record")

@@ -59,7 +59,7 @@ def register(group: click.Group) -> None:
 )
 @click.option(
     "--clip-delay", type=float, default=0.0, show_default=True,
-    help="模拟网关在每段回答录音结束后多少秒内返回 404（Twilio 可能如此）；此时改用 <Record> 录音听答。",
+    help="模拟网关在每段回答录音结束后多少秒内返回 404（Twilio 可能如此）；此时改为录音后识别。",
 )  # fmt: skip
 @pass_ctx
 def demo(
@@ -156,7 +156,7 @@ def _print_open_items(out: Console, summary: DemoSummary) -> None:
 
 def _print_dead_air(out: Console, summary: DemoSummary) -> None:
     """Print how answers were heard and the silence after them, as measured in the call recordings."""
-    how = "实时听答（客户说完即判定）" if summary.listening == "stream" else "录音后识别（<Record>）"
+    how = "实时听答（客户说完即判定）" if summary.listening == "stream" else "录音后识别"
     air = summary.dead_air
     if not air.get("answers"):
         out.print(f"听答方式：{how}；录音中没有可测量的回答间隔")

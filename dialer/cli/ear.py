@@ -19,14 +19,12 @@ def register(group: click.Group) -> None:
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8766, show_default=True, type=int, help="Port to listen on.")
-@click.option(
-    "--threads", default=2, show_default=True, type=int, help="Decoding threads (about one per core)."
-)
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=8766, show_default=True, type=int, help="监听端口。")
+@click.option("--threads", default=2, show_default=True, type=int, help="语音解码线程数（约每核一个）。")
 @pass_ctx
 def ear(ctx: Context, host: str, port: int, threads: int) -> None:
-    """Hear answers as they are spoken (Media Streams) and move each call on; runs until SIGTERM."""
+    """实时听答：从网关送来的通话实时音频边听边识别客户的回答，答完即推进通话；运行到收到 SIGTERM。"""
     from dialer.app import load_speech
     from dialer.ear.server import Ear, listen
     from dialer.gateway.client import Gateway

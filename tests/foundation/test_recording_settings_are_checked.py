@@ -9,10 +9,10 @@ from dialer.settings import load_settings
 
 
 @pytest.mark.parametrize(("name", "value", "says"), [
-    ("DIALER_RECORDINGS_URL", "http://minio:9000/bucket", "s3://bucket/prefix"),
-    ("DIALER_RECORDINGS_CODEC", "flac", "opus or wav"),
-    ("DIALER_S3_LOCK_MODE", "forever", "COMPLIANCE or GOVERNANCE"),
-    ("DIALER_RECORDING_MAX_TRIES", "0", "at least 1"),
+    ("DIALER_RECORDINGS_URL", "http://minio:9000/bucket", "s3://存储桶/前缀"),
+    ("DIALER_RECORDINGS_CODEC", "flac", "只能是 opus 或 wav"),
+    ("DIALER_S3_LOCK_MODE", "forever", "只能是 COMPLIANCE 或 GOVERNANCE"),
+    ("DIALER_RECORDING_MAX_TRIES", "0", "至少为 1"),
 ])  # fmt: skip
 def test_a_bad_recordings_setting_names_its_key(name: str, value: str, says: str) -> None:
     with pytest.raises(SettingsError, match=name) as caught:

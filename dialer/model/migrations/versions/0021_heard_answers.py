@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0021_heard_answers"
-down_revision: str | None = "0018_quality_checks"
+down_revision: str | None = "0020_follow_ups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
