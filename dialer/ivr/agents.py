@@ -23,6 +23,7 @@ from dialer.ivr.http import (
     escalation_named,
     find_attempt,
     form_count,
+    say,
     signed,
     twiml,
 )
@@ -54,7 +55,7 @@ def queue_wait() -> Response:
         if esc is None or esc.status in GAVE_UP or waited >= svc.settings.agent_wait_seconds:
             response.leave()
         else:
-            response.say(WAIT_LINE, voice=svc.settings.say_voice, language=svc.settings.say_language)
+            say(response, svc.settings, WAIT_LINE)
             audio_base = svc.settings.public_url.rstrip("/") + "/ivr/audio"
             silence(response, 3, Urls(answer="", queue_wait="", audio_base=audio_base), svc.settings.profile)
     return twiml(str(response.to_xml(xml_declaration=True)))
@@ -114,12 +115,12 @@ def agent_leg() -> Response:
         if attempt is None or esc is None or esc.attempt_id != attempt.id:
             return twiml(EMPTY)
         if esc.status not in ESCALATIONS_HOLDING_AGENT:  # the caller has gone (or a late replay): no bridge
-            response.say(AGENT_TOO_LATE, voice=settings.say_voice, language=settings.say_language)
+            say(response, settings, AGENT_TOO_LATE)
             response.hangup()
             return twiml(str(response.to_xml(xml_declaration=True)))
         if esc.status != EscalationStatus.BRIDGED:  # a retried request must not move the bridge time
             esc.status, esc.bridged_at = EscalationStatus.BRIDGED, svc.clock.now()
-        response.say(AGENT_LINE, voice=settings.say_voice, language=settings.say_language)
+        say(response, settings, AGENT_LINE)
         dial = Dial()
         dial.queue(esc.queue)
         response.append(dial)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from dialer.errors import ScriptError
-from dialer.ivr.http import EMPTY, form_count, note_recording, signed, twiml
+from dialer.ivr.http import EMPTY, form_count, note_recording, say, signed, twiml
 from dialer.ivr.items import call_context, standing
 from dialer.model import Attempt, AttemptEvent, AttemptOutcome, parse_id
 from dialer.model.dials import AgentDial
@@ -63,10 +63,6 @@ def _call(s: Session) -> tuple[AgentDial, Attempt] | None:
     return None if dial is None else (dial, s.get_one(Attempt, dial.attempt_id))
 
 
-def _say(response: VoiceResponse, svc: Services, text: str) -> None:
-    response.say(text, voice=svc.settings.say_voice, language=svc.settings.say_language)
-
-
 @bp.post("/agent")
 @signed
 def agent_answered() -> Response:
@@ -84,7 +80,7 @@ def agent_answered() -> Response:
             AgentDialStatus.RINGING_AGENT,
             AgentDialStatus.BRIDGING,
         ):
-            _say(response, svc, CANCELLED)  # ended meanwhile, or a late replay: dial nobody
+            say(response, svc.settings, CANCELLED)  # ended meanwhile, or a late replay: dial nobody
             response.hangup()
             return twiml(str(response.to_xml(xml_declaration=True)))
         if dial.status != AgentDialStatus.BRIDGING:  # a retried request changes nothing
@@ -92,9 +88,9 @@ def agent_answered() -> Response:
             dial.status, dial.agent_answered_at = AgentDialStatus.BRIDGING, now
             dial.agent_call_sid = dial.agent_call_sid or request.form.get("CallSid")
             record_event(s, attempt, "dial", "agent_answered", request.form.to_dict(), at=now)
-        _say(response, svc, CONNECTING)
+        say(response, svc.settings, CONNECTING)
         if not settings.profile.call_recording:
-            _say(response, svc, NOT_RECORDED)
+            say(response, svc.settings, NOT_RECORDED)
         q = f"?d={dial.id}"
         extra = {"record": "record-from-answer-dual"} if settings.profile.call_recording else {}
         verb = Dial(action=f"{base}/ivr/dial/result{q}", method="POST", timeout=settings.ring_timeout,
@@ -160,7 +156,7 @@ def dial_result() -> Response:
             talked = form_count(form.get("DialCallDuration"), 0)
             dial.customer_call_sid = dial.customer_call_sid or form.get("DialCallSid")
             _end(s, svc, dial, attempt, result, talked, now)
-        _say(response, svc, ENDED if dial.status == AgentDialStatus.COMPLETED else CANCELLED)
+        say(response, svc.settings, ENDED if dial.status == AgentDialStatus.COMPLETED else CANCELLED)
         response.hangup()
     return twiml(str(response.to_xml(xml_declaration=True)))
 

@@ -9,7 +9,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Response, abort, request
 from sqlalchemy import select
@@ -21,6 +21,11 @@ from dialer.gateway.signature import validate_signature
 from dialer.model import Attempt, Escalation, Recording, RecordingStatus, parse_id
 from dialer.profiles import TWILIO_SIGNATURE
 from dialer.services import services
+
+if TYPE_CHECKING:
+    from twilio.twiml.voice_response import VoiceResponse
+
+    from dialer.settings import Settings
 
 log = logging.getLogger("dialer.ivr")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -133,3 +138,8 @@ def note_recording(s: Session, attempt: Attempt, kind: str, channels: int) -> bo
 def form_count(value: str | None, default: int) -> int:
     """Return a whole number from a form field; junk is the default (the worker reads the file's real facts)."""
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else default
+
+
+def say(response: VoiceResponse, settings: Settings, text: str) -> None:
+    """Add a `<Say>` of `text` in the configured voice and language."""
+    response.say(text, voice=settings.say_voice, language=settings.say_language)
